@@ -1,0 +1,29 @@
+"""tinygrad_cnn: a small NumPy autograd framework for learning how
+back-propagation flows through a convolutional network.
+
+>>> import tinygrad_cnn as tg
+>>> w = tg.tensor([2.0, -1.0], requires_grad=True)
+>>> loss = (w * w).sum()
+>>> loss.backward()
+>>> w.grad
+tensor([ 4., -2.])
+"""
+from ._errors import DTypeError, ShapeError
+from ._state import enable_grad, is_grad_enabled, manual_seed, no_grad, set_grad_enabled
+from .tensor import (
+    Tensor, arange, bool_, cat, empty, empty_like, float16, float32, float64, from_numpy,
+    full, int32, int64, ones, ones_like, pad, rand, rand_like, randn, randn_like, stack,
+    tensor, where, zeros, zeros_like,
+)
+from .function import Function
+from .gradcheck import GradcheckError, gradcheck
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DTypeError", "Function", "GradcheckError", "ShapeError", "Tensor", "arange", "bool_",
+    "cat", "empty", "empty_like", "enable_grad", "float16", "float32", "float64",
+    "from_numpy", "full", "gradcheck", "int32", "int64", "is_grad_enabled", "manual_seed",
+    "no_grad", "ones", "ones_like", "pad", "rand", "rand_like", "randn", "randn_like",
+    "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
+]

@@ -1,0 +1,117 @@
+"""The one place that holds tinygrad_cnn's global state.
+
+Three things are global, as in PyTorch, and all of them live here:
+
+* **grad mode**: whether new operations record a graph (`no_grad`, `enable_grad`);
+* **the random generator** used by `randn`, `rand`, dropout and `nn.init`
+  (`manual_seed` replaces it);
+* **the scope stack**: what is currently running forward (an `nn.Module`
+  pushes itself while it runs), copied onto each new graph node so that
+  drawings can group op nodes by the layer that made them. The core only
+  stores the object; it never looks inside it.
+"""
+import functools
+
+import numpy as np
+
+grad_enabled = True
+rng = np.random.default_rng()
+scope_stack = []
+
+
+def manual_seed(seed):
+    """Seed the global random generator (PyTorch's ``torch.manual_seed``).
+
+    >>> import tinygrad_cnn as tg
+    >>> _ = tg.manual_seed(0); a = tg.randn(3)
+    >>> _ = tg.manual_seed(0); b = tg.randn(3)
+    >>> bool((a == b).all())
+    True
+    """
+    global rng
+    rng = np.random.default_rng(seed)
+    return rng
+
+
+def is_grad_enabled():
+    return grad_enabled
+
+
+class _GradMode:
+    """Context manager *and* decorator that sets grad mode, restoring it on exit."""
+
+    mode = True
+
+    def __enter__(self):
+        global grad_enabled
+        self._previous = grad_enabled
+        grad_enabled = self.mode
+
+    def __exit__(self, *exc_info):
+        global grad_enabled
+        grad_enabled = self._previous
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Operations inside record no graph: outputs do not require grad.
+
+    >>> import tinygrad_cnn as tg
+    >>> x = tg.ones(2, requires_grad=True)
+    >>> with tg.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Turn graph recording back on inside a `no_grad` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """``with set_grad_enabled(False): ...`` — grad mode from a flag."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class scope:
+    """Mark the graph nodes created inside the block with ``owner``.
+
+    ``nn.Module.__call__`` uses it; ``viz`` reads ``node.scope`` to group op
+    nodes into layers. Any object can be an owner.
+    """
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __enter__(self):
+        scope_stack.append(self.owner)
+        return self.owner
+
+    def __exit__(self, *exc_info):
+        scope_stack.pop()
+        return False

@@ -1,0 +1,157 @@
+"""`Function`: the one contract every differentiable op is written against.
+
+Built-in ops (``+``, ``conv2d``, ``max_pool2d``, ``cross_entropy`` …) and the
+ops users add are written the same way::
+
+    class Square(Function):
+        '''y = x², so ∂L/∂x = 2x · δ.'''
+
+        @staticmethod
+        def forward(ctx, x):            # x: np.ndarray
+            ctx.save_for_backward(x)
+            return x * x                # np.ndarray
+
+        @staticmethod
+        def backward(ctx, delta):       # delta = ∂L/∂y, np.ndarray shaped like y
+            (x,) = ctx.saved_tensors
+            return 2 * x * delta        # ∂L/∂x, shaped like x
+
+    y = Square.apply(x)                 # x, y: Tensor
+
+**What forward and backward see: NumPy arrays, everywhere.** ``apply`` unwraps
+each `Tensor` argument to its ``.data`` array before calling ``forward``;
+other arguments (ints, tuples, strings) pass through unchanged. ``forward``
+returns one NumPy array. ``backward`` receives ``δ = ∂L/∂output`` as a NumPy
+array and returns one gradient (a NumPy array) or ``None`` per positional
+argument of ``forward``. Working on arrays means an op's backward cannot be
+differentiated again (no double backward) — in exchange a rule reads exactly
+like its derivation and costs no graph bookkeeping.
+
+The ``ctx`` object *is* the graph node: ``y.grad_fn is ctx``. It holds
+
+* ``parents``: one entry per positional argument — the producing node for a
+  Tensor made by another op, the Tensor itself for a leaf, ``None`` for a
+  non-Tensor argument. Nodes never hold their output Tensor, so the graph has
+  no reference cycles and intermediate activations are freed as soon as no
+  saved array needs them;
+* ``needs_input_grad``: one bool per positional argument;
+* ``saved_tensors``: what ``save_for_backward`` stored (freed after backward
+  unless ``retain_graph=True``);
+* ``shape`` / ``dtype`` of the output, ``name`` of the op, and ``scope``
+  (the `nn.Module` running when it was made, for drawings);
+* ``grad_inputs``: after a ``backward(retain_graph=True)``, the gradients this
+  node sent to each parent (the δ on each edge), read by `tinygrad_cnn.viz`.
+"""
+import re
+
+import numpy as np
+
+from . import _state
+from .tensor import Tensor
+
+
+def _snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+class Function:
+    """Base class of every op. Subclass it, write ``forward`` and ``backward``
+    as static methods, and call ``YourOp.apply(...)``.
+
+    >>> import numpy as np, tinygrad_cnn as tg
+    >>> class Cube(tg.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, delta):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x ** 2 * delta
+    >>> x = tg.tensor([2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()
+    >>> x.grad.numpy()
+    array([12.], dtype=float32)
+    """
+
+    #: The op's name in graphs and error messages; defaults to the class
+    #: name in snake_case (``MaxPool2d`` → ``max_pool2d``).
+    name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__ or cls.__dict__["name"] is None:
+            cls.name = _snake_case(cls.__name__)
+
+    def __init__(self):
+        self.saved_tensors = ()
+        self.needs_input_grad = ()
+        self.parents = ()
+        self.shape = None
+        self.dtype = None
+        self.scope = None
+        self.grad_inputs = None
+        self.released = False
+        self.hooks = None          # hooks of the output tensor (non-leaf)
+        self.retained = None       # weakref to the output tensor, if retain_grad()
+
+    # ----- used inside forward ---------------------------------------------
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward. They are dropped after backward unless
+        ``retain_graph=True``; a second backward then raises."""
+        self.saved_tensors = arrays
+
+    # ----- the two methods an op writes ---------------------------------------
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, delta)")
+
+    # ----- recording ---------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` on the arrays of ``args`` and, when grad mode is on
+        and some input requires grad, record this call as a graph node."""
+        ctx = cls()
+        arrays = []
+        needs = []
+        for arg in args:
+            if isinstance(arg, Tensor):
+                arrays.append(arg.data)
+                needs.append(arg.requires_grad)
+            else:
+                arrays.append(arg)
+                needs.append(False)
+        record = _state.grad_enabled and any(needs)
+        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if not isinstance(out, np.ndarray):
+            out = np.asarray(out)
+        if not record:
+            return Tensor._make(out, None)
+        if out.dtype.kind != "f":
+            raise TypeError(
+                f"{cls.name}: forward returned dtype {out.dtype}, but an op whose "
+                "inputs require grad must return a floating-point array")
+
+        ctx.parents = tuple(
+            (arg.grad_fn if arg.grad_fn is not None else arg) if isinstance(arg, Tensor) else None
+            for arg in args)
+        ctx.shape = out.shape
+        ctx.dtype = out.dtype
+        if _state.scope_stack:
+            ctx.scope = _state.scope_stack[-1]
+        return Tensor._make(out, ctx)
+
+    # ----- engine side ---------------------------------------------------------
+    def release(self):
+        """Drop what forward saved; the node stays in the graph for drawing."""
+        self.saved_tensors = ()
+        self.released = True
+
+    def __repr__(self):
+        return f"<{self.name} node {self.shape}>"
