@@ -20,10 +20,24 @@ from .gradcheck import GradcheckError, gradcheck
 
 __version__ = "0.1.0"
 
+# Subpackages load on first use (``tg.nn``, ``tg.viz`` …) so that
+# ``import tinygrad_cnn`` stays fast; ``import tinygrad_cnn.nn`` works as usual.
+_SUBPACKAGES = ("data", "models", "nn", "optim", "teach", "viz")
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("save", "load"):
+        from . import serialization
+        return getattr(serialization, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "DTypeError", "Function", "GradcheckError", "ShapeError", "Tensor", "arange", "bool_",
     "cat", "empty", "empty_like", "enable_grad", "float16", "float32", "float64",
     "from_numpy", "full", "gradcheck", "int32", "int64", "is_grad_enabled", "manual_seed",
-    "no_grad", "ones", "ones_like", "pad", "rand", "rand_like", "randn", "randn_like",
-    "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
+    "load", "no_grad", "ones", "ones_like", "pad", "rand", "rand_like", "randn", "randn_like",
+    "save", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
 ]

@@ -83,17 +83,18 @@ class Function:
         if "name" not in cls.__dict__ or cls.__dict__["name"] is None:
             cls.name = _snake_case(cls.__name__)
 
-    def __init__(self):
-        self.saved_tensors = ()
-        self.needs_input_grad = ()
-        self.parents = ()
-        self.shape = None
-        self.dtype = None
-        self.scope = None
-        self.grad_inputs = None
-        self.released = False
-        self.hooks = None          # hooks of the output tensor (non-leaf)
-        self.retained = None       # weakref to the output tensor, if retain_grad()
+    # Per-node state. Class-level defaults keep creating a node cheap; apply()
+    # and the engine set the instance attributes when they differ.
+    saved_tensors = ()
+    needs_input_grad = ()
+    parents = ()
+    shape = None
+    dtype = None
+    scope = None
+    grad_inputs = None
+    released = False
+    hooks = None          # hooks of the output tensor (non-leaf)
+    retained = None       # weakref to the output tensor, if retain_grad()
 
     # ----- used inside forward ---------------------------------------------
     def save_for_backward(self, *arrays):
@@ -116,20 +117,13 @@ class Function:
         """Run ``forward`` on the arrays of ``args`` and, when grad mode is on
         and some input requires grad, record this call as a graph node."""
         ctx = cls()
-        arrays = []
-        needs = []
-        for arg in args:
-            if isinstance(arg, Tensor):
-                arrays.append(arg.data)
-                needs.append(arg.requires_grad)
-            else:
-                arrays.append(arg)
-                needs.append(False)
-        record = _state.grad_enabled and any(needs)
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        needs = tuple(isinstance(arg, Tensor) and arg.requires_grad for arg in args)
+        record = _state.grad_enabled and True in needs
+        ctx.needs_input_grad = needs if record else (False,) * len(args)
+        arrays = [arg.data if isinstance(arg, Tensor) else arg for arg in args]
 
         out = cls.forward(ctx, *arrays, **kwargs)
-        if not isinstance(out, np.ndarray):
+        if type(out) is not np.ndarray:
             out = np.asarray(out)
         if not record:
             return Tensor._make(out, None)
@@ -138,9 +132,9 @@ class Function:
                 f"{cls.name}: forward returned dtype {out.dtype}, but an op whose "
                 "inputs require grad must return a floating-point array")
 
-        ctx.parents = tuple(
-            (arg.grad_fn if arg.grad_fn is not None else arg) if isinstance(arg, Tensor) else None
-            for arg in args)
+        ctx.parents = tuple([
+            (arg if arg.grad_fn is None else arg.grad_fn) if isinstance(arg, Tensor) else None
+            for arg in args])
         ctx.shape = out.shape
         ctx.dtype = out.dtype
         if _state.scope_stack:

@@ -36,10 +36,16 @@ def unbroadcast(grad, shape):
     return grad.sum(axis=axes).reshape(shape)
 
 
+def shape_of(value):
+    """Shape of an array, () for a Python number (cheaper than ``np.shape``)."""
+    return getattr(value, "shape", ())
+
+
 def check_broadcast(op, a, b):
-    """Raise a `ShapeError` naming ``op`` when ``a`` and ``b`` cannot broadcast."""
-    shape_a, shape_b = np.shape(a), np.shape(b)
-    if shape_a != shape_b:
+    """Raise a `ShapeError` naming ``op`` when ``a`` and ``b`` cannot broadcast.
+    (A Python number broadcasts against anything, so only two arrays are checked.)"""
+    shape_a, shape_b = shape_of(a), shape_of(b)
+    if shape_a != shape_b and shape_a and shape_b:
         try:
             np.broadcast_shapes(shape_a, shape_b)
         except ValueError:
@@ -78,7 +84,7 @@ class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         check_broadcast("add", a, b)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (shape_of(a), shape_of(b))
         return np.add(a, b)
 
     @staticmethod
@@ -94,7 +100,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         check_broadcast("sub", a, b)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (shape_of(a), shape_of(b))
         return np.subtract(a, b)
 
     @staticmethod
@@ -116,8 +122,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, delta):
         a, b = ctx.saved_tensors
-        return (unbroadcast(delta * b, np.shape(a)) if ctx.needs_input_grad[0] else None,
-                unbroadcast(delta * a, np.shape(b)) if ctx.needs_input_grad[1] else None)
+        return (unbroadcast(delta * b, shape_of(a)) if ctx.needs_input_grad[0] else None,
+                unbroadcast(delta * a, shape_of(b)) if ctx.needs_input_grad[1] else None)
 
 
 class Div(Function):
@@ -133,8 +139,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, delta):
         a, b, out = ctx.saved_tensors
-        return (unbroadcast(delta / b, np.shape(a)) if ctx.needs_input_grad[0] else None,
-                unbroadcast(-delta * out / b, np.shape(b)) if ctx.needs_input_grad[1] else None)
+        return (unbroadcast(delta / b, shape_of(a)) if ctx.needs_input_grad[0] else None,
+                unbroadcast(-delta * out / b, shape_of(b)) if ctx.needs_input_grad[1] else None)
 
 
 class Pow(Function):
@@ -152,10 +158,10 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(delta * b * np.power(a, b - 1), np.shape(a))
+            grad_a = unbroadcast(delta * b * np.power(a, b - 1), shape_of(a))
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                grad_b = unbroadcast(delta * out * np.log(a), np.shape(b))
+                grad_b = unbroadcast(delta * out * np.log(a), shape_of(b))
         return grad_a, grad_b
 
 
@@ -606,7 +612,7 @@ class Where(Function):
             raise ShapeError(f"where: shapes cannot be broadcast together: condition "
                              f"{describe(cond)}, {describe(a)}, {describe(b)}") from None
         ctx.save_for_backward(cond)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (shape_of(a), shape_of(b))
         return out
 
     @staticmethod

@@ -91,7 +91,7 @@ class DataLoader:
         return images, labels
 
     def __iter__(self):
-        from tinygrad_cnn.tensor import Tensor
+        from tinygrad_cnn.tensor import from_numpy
 
         indices = self.epoch_indices()
         for start in range(0, len(indices), self.batch_size):
@@ -101,7 +101,8 @@ class DataLoader:
             images, labels = self.collate(batch_indices)
             if images.dtype == np.float64:
                 images = images.astype(np.float32)
-            yield Tensor(np.ascontiguousarray(images)), Tensor(labels.astype(np.int64))
+            # collate made fresh arrays, so the Tensors may share them
+            yield from_numpy(np.ascontiguousarray(images)), from_numpy(labels.astype(np.int64))
 
     def __repr__(self):
         return (f"DataLoader(dataset={type(self.dataset).__name__}, batch_size={self.batch_size}, "
