@@ -1,0 +1,124 @@
+"""The fully connected layer, the activations the core lacks, and dropout.
+
+(``relu``, ``sigmoid`` and ``tanh`` are core ops: ``tinygrad_cnn.ops``.)
+DERIVATIONS.md, "Fully connected layer and softmax":
+``δ^{l} = f'(z^{l}) ⊙ (W^{l+1})ᵀ δ^{l+1}``, ``∂L/∂W^l = δ^l (a^{l-1})ᵀ``,
+``∂L/∂b^l = δ^l`` — here with a batch in the rows, so the per-sample outer
+products add up.
+"""
+import numpy as np
+
+from .. import _state
+from ..function import Function
+
+
+class Linear(Function):
+    """``z = a Wᵀ + b`` (PyTorch's weight layout (out, in)).
+
+    Backward: ``δ_a = δ W``, ``∂L/∂W = δᵀ a`` (summed over the batch),
+    ``∂L/∂b = Σ δ`` — the FC rules with samples as rows.
+
+    Shape:
+        a: (*, in);  weight: (out, in);  bias: (out,);  z: (*, out).
+    """
+
+    name = "linear"
+
+    @staticmethod
+    def forward(ctx, a, weight, bias=None):
+        ctx.save_for_backward(a, weight)
+        z = a @ weight.T                                   # (*, out)
+        if bias is not None:
+            z += bias
+        return z
+
+    @staticmethod
+    def backward(ctx, delta):
+        a, weight = ctx.saved_tensors
+        grad_a = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_a = delta @ weight                        # (*, in)
+        if ctx.needs_input_grad[1]:
+            rows_delta = delta.reshape(-1, delta.shape[-1])    # (batch, out)
+            rows_a = a.reshape(-1, a.shape[-1])                # (batch, in)
+            grad_weight = rows_delta.T @ rows_a                # (out, in)
+        if ctx.needs_input_grad[2]:
+            grad_bias = delta.reshape(-1, delta.shape[-1]).sum(axis=0)
+        return grad_a, grad_weight, grad_bias
+
+
+class LeakyRelu(Function):
+    """``z = x`` for x > 0, ``negative_slope · x`` otherwise, so
+    ``∂L/∂x = δ ⊙ (1 if x > 0 else negative_slope)``."""
+
+    @staticmethod
+    def forward(ctx, x, *, negative_slope=0.01):
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        ctx.negative_slope = negative_slope
+        return np.where(positive, x, x * np.asarray(negative_slope, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx, delta):
+        (positive,) = ctx.saved_tensors
+        return np.where(positive, delta, delta * np.asarray(ctx.negative_slope, dtype=delta.dtype))
+
+
+def _softmax(x, axis):
+    shifted = x - x.max(axis=axis, keepdims=True)         # exp never overflows
+    exps = np.exp(shifted)
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+class Softmax(Function):
+    """``y_i = e^{x_i} / Σ_j e^{x_j}`` along ``dim``, so
+    ``∂L/∂x = y ⊙ (δ − Σ_j δ_j y_j)``."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        y = _softmax(x, dim)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, delta):
+        (y,) = ctx.saved_tensors
+        return y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """``y = x − log Σ_j e^{x_j}`` (computed stably with the max subtracted),
+    so ``∂L/∂x = δ − softmax(x) · Σ_j δ_j``."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        shifted = x - x.max(axis=dim, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, delta):
+        (y,) = ctx.saved_tensors
+        return delta - np.exp(y) * delta.sum(axis=ctx.dim, keepdims=True)
+
+
+class Dropout(Function):
+    """Inverted dropout: ``z = x ⊙ m / (1 − p)`` with ``m_i ~ Bernoulli(1 − p)``
+    drawn from the global generator, so ``∂L/∂x = δ ⊙ m / (1 − p)``; the
+    expected value of z is x, so nothing changes at evaluation time."""
+
+    @staticmethod
+    def forward(ctx, x, *, p):
+        keep = _state.rng.random(x.shape) >= p
+        scale = np.asarray(0.0 if p == 1 else 1.0 / (1.0 - p), dtype=x.dtype)
+        mask = keep * scale                                # 0 or 1/(1-p), x's dtype
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, delta):
+        (mask,) = ctx.saved_tensors
+        return delta * mask
