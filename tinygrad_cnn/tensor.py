@@ -275,6 +275,7 @@ class Tensor:
     def sigmoid(self): return _ops.Sigmoid.apply(self)
     def relu(self): return _ops.Relu.apply(self)
     def abs(self): return _ops.Abs.apply(self)
+    __abs__ = abs
 
     def clamp(self, min=None, max=None):
         return _ops.Clamp.apply(self, min, max)

@@ -1,0 +1,26 @@
+"""Layers and models (PyTorch's ``torch.nn``): `Module`, `Parameter`, the CNN
+layers, ``functional`` (the ops they call) and ``init`` (weight initialisation).
+
+>>> import tinygrad_cnn as tg
+>>> from tinygrad_cnn import nn
+>>> lenet = nn.Sequential(
+...     nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+...     nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+...     nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+>>> lenet(tg.zeros(2, 1, 28, 28)).shape
+(2, 10)
+>>> sum(p.numel() for p in lenet.parameters())
+61706
+"""
+from . import functional, init
+from .layers import (
+    AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, LeakyReLU, Linear,
+    MaxPool2d, ReLU, Sigmoid, Tanh,
+)
+from .module import Module, ModuleList, Parameter, Sequential
+
+__all__ = [
+    "AvgPool2d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Dropout", "Flatten",
+    "LeakyReLU", "Linear", "MaxPool2d", "Module", "ModuleList", "Parameter", "ReLU",
+    "Sequential", "Sigmoid", "Tanh", "functional", "init",
+]

@@ -1,0 +1,598 @@
+"""`Module`, `Parameter`, `Sequential`, `ModuleList`: the bookkeeping behind layers.
+
+A layer of the textbook (z^l = W^l a^{l-1} + b^l) is a function with state: its
+parameters W^l and b^l, and sometimes buffers that are not trained, such as
+batch normalisation's running mean. `Module` keeps that state, finds it again
+for the optimizer (``parameters()``) and for checkpoints (``state_dict()``),
+with PyTorch's names: ``features.0.weight``, ``bn1.running_mean``.
+
+Nothing here computes: the maths lives in `tinygrad_cnn.nn.functional`.
+
+>>> import tinygrad_cnn as tg
+>>> from tinygrad_cnn import nn
+>>> class TwoLayer(nn.Module):
+...     def __init__(self):
+...         super().__init__()
+...         self.hidden = nn.Linear(4, 3)
+...         self.out = nn.Linear(3, 2)
+...     def forward(self, x):
+...         return self.out(self.hidden(x).relu())
+>>> net = TwoLayer()
+>>> [name for name, _ in net.named_parameters()]
+['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+>>> net(tg.ones(5, 4)).shape
+(5, 2)
+"""
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from .. import _state
+from ..tensor import Tensor, _to_array
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module's trainable state: a leaf that requires grad.
+
+    Assigning a Parameter to a Module attribute registers it, so it appears in
+    ``parameters()`` and ``state_dict()``. Like ``torch.nn.Parameter`` it
+    shares memory with the array it wraps (no copy), and keeps its dtype.
+
+    >>> import numpy as np
+    >>> p = Parameter(np.array([1.0, 2.0], dtype=np.float32))
+    >>> p
+    Parameter containing:
+    tensor([1., 2.], requires_grad=True)
+    >>> p.is_leaf, p.requires_grad
+    (True, True)
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = np.empty(0, dtype=np.float32)
+        self.data = _to_array(data, copy=False)  # shares memory, like torch.nn.Parameter
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad_(True)           # refuses integer dtypes with a clear error
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        return (Parameter, (self.data, self.requires_grad))
+
+
+def _addindent(text, spaces):
+    """Indent every line of ``text`` but the first (PyTorch's repr helper)."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+
+
+class Module:
+    """Base class of every layer and model (PyTorch's ``nn.Module``).
+
+    Subclasses call ``super().__init__()`` first, assign their parameters,
+    buffers and sub-modules as attributes, and define ``forward``. Calling
+    the module runs ``forward`` inside ``tinygrad_cnn._state.scope(self)``, so
+    every graph node it creates remembers which layer made it (the
+    visualiser groups nodes by it).
+
+    ``state_dict()`` returns detached Tensors that *share* memory with the
+    parameters (as PyTorch's do); ``load_state_dict`` copies values in.
+
+    >>> from tinygrad_cnn import nn
+    >>> net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    >>> list(net.state_dict())
+    ['0.weight', '0.bias']
+    >>> net.eval().training, net[0].training
+    (False, False)
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    # ----- running ---------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
+
+    def __call__(self, *args, **kwargs):
+        with _state.scope(self):
+            return self.forward(*args, **kwargs)
+
+    # ----- registration ------------------------------------------------------------
+    def _check_initialised(self, what):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call "
+                                 f"(call super().__init__() first in {type(self).__name__})")
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Parameter):
+            self._check_initialised("parameters")
+            self._forget(name)
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._check_initialised("modules")
+            self._forget(name)
+            self._modules[name] = value
+        elif "_parameters" in self.__dict__ and name in self._parameters:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
+                                "(nn.Parameter or None expected)")
+            self._parameters[name] = None
+        elif "_modules" in self.__dict__ and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as child module "
+                                f"'{name}' (nn.Module or None expected)")
+            self._modules[name] = None
+        elif "_buffers" in self.__dict__ and name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign {type(value).__name__} as buffer '{name}' "
+                                "(Tensor or None expected)")
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name):
+        """Remove ``name`` from wherever it was registered before re-assignment."""
+        self.__dict__.pop(name, None)
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent_buffers.discard(name)
+
+    def __getattr__(self, name):               # only called when normal lookup fails
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(registry)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter, or None for an absent one, e.g. ``bias=False``)."""
+        self._check_initialised("parameters")
+        _check_name(name, self, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign {type(param).__name__} as parameter '{name}' "
+                            "(nn.Parameter or None expected)")
+        self._forget(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register state that is saved but not trained (BatchNorm's running statistics).
+
+        >>> import tinygrad_cnn as tg
+        >>> m = Module()
+        >>> m.register_buffer("count", tg.zeros(1))
+        >>> list(m.state_dict())
+        ['count']
+        """
+        self._check_initialised("buffers")
+        _check_name(name, self, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign {type(tensor).__name__} as buffer '{name}' "
+                            "(Tensor or None expected)")
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name, module):
+        """Register ``module`` as a child named ``name``."""
+        self._check_initialised("modules")
+        _check_name(name, self, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._forget(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ----- walking the tree ------------------------------------------------------
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yield ``(name, module)`` for this module ('' when ``prefix`` is '') and
+        every descendant, depth first, in registration order."""
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is None:
+                continue
+            child_prefix = prefix + ("." if prefix else "") + name
+            yield from module.named_modules(memo, child_prefix, remove_duplicate)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry, prefix, recurse, remove_duplicate):
+        seen = set()
+        owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
+        for owner_prefix, owner in owners:
+            for name, value in owner.__dict__[registry].items():
+                if value is None:
+                    continue
+                if remove_duplicate:
+                    if id(value) in seen:
+                        continue
+                    seen.add(id(value))
+                yield owner_prefix + ("." if owner_prefix else "") + name, value
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield ``(dotted name, Parameter)``; a parameter shared by two layers
+        is yielded once, under its first name (PyTorch's order and names)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # ----- modes and gradients -----------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode here and in every descendant; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self):
+        """``train(False)``: dropout off, batch norm uses its running statistics."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients of every parameter (``.grad = None``, or zeros)."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                param.grad.data[...] = 0
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant, then on self (e.g. custom init)."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ----- dtype -----------------------------------------------------------------------
+    def _convert_floats(self, dtype):
+        """Convert floating parameters, their gradients and floating buffers in
+        place (the Parameter objects stay the same, so optimizers keep them)."""
+        for module in self.modules():
+            for value in list(module._parameters.values()) + list(module._buffers.values()):
+                if value is None or value.data.dtype.kind != "f":
+                    continue
+                value.data = value.data.astype(dtype)
+                if value.grad is not None:
+                    value.grad.data = value.grad.data.astype(dtype)
+        return self
+
+    def double(self):
+        """Make floating parameters and buffers float64 (in place); returns self."""
+        return self._convert_floats(np.float64)
+
+    def float(self):
+        """Make floating parameters and buffers float32 (in place); returns self."""
+        return self._convert_floats(np.float32)
+
+    def to(self, dtype):
+        """``model.to(tg.float64)``: convert floating parameters and buffers (in place).
+
+        >>> from tinygrad_cnn import nn
+        >>> nn.Linear(2, 2).to("float64").weight.dtype
+        dtype('float64')
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: only floating dtypes are supported, got {dtype}")
+        return self._convert_floats(dtype)
+
+    # ----- checkpoints -------------------------------------------------------------
+    def _state_entries(self, prefix=""):
+        """(name, Tensor) of every parameter and persistent buffer, in PyTorch's
+        state_dict order: each module's parameters, then its buffers, then its
+        children. Shared tensors appear under every name (as in PyTorch)."""
+        for name, param in self._parameters.items():
+            if param is not None:
+                yield prefix + name, param
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent_buffers:
+                yield prefix + name, buffer
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module._state_entries(prefix + name + ".")
+
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """An OrderedDict name → Tensor of every parameter and persistent buffer.
+
+        The Tensors are detached views that share memory with the module (as in
+        PyTorch): copy them (``{k: v.numpy().copy() ...}``) to keep a snapshot.
+        ``keep_vars=True`` returns the Parameters themselves.
+
+        >>> from tinygrad_cnn import nn
+        >>> sd = nn.Linear(3, 2).state_dict()
+        >>> [(name, value.shape) for name, value in sd.items()]
+        [('weight', (2, 3)), ('bias', (2,))]
+        """
+        if destination is None:
+            destination = OrderedDict()
+        for name, value in self._state_entries(prefix):
+            destination[name] = value if keep_vars else Tensor._make(value.data, None)
+        return destination
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values (Tensors or NumPy arrays) into this module's parameters and buffers.
+
+        Everything is checked before anything is written: a missing key
+        (``strict``), an unexpected key (``strict``), a wrong shape or a dtype
+        that cannot be cast raises a RuntimeError naming every problem, and the
+        module is left unchanged. Values are cast to each parameter's dtype.
+        Returns ``(missing_keys, unexpected_keys)``.
+
+        >>> import numpy as np
+        >>> from tinygrad_cnn import nn
+        >>> layer = nn.Linear(2, 1)
+        >>> layer.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": np.zeros(1)})
+        IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        >>> layer.weight.dtype, layer.weight.tolist()
+        (dtype('float32'), [[1.0, 2.0]])
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"load_state_dict: expected a mapping of name -> array, "
+                            f"got {type(state_dict).__name__}")
+        targets = OrderedDict(self._state_entries())
+        missing = [name for name in targets if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in targets]
+        problems = []
+        if strict and unexpected:
+            problems.append("Unexpected key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in unexpected) + ".")
+        if strict and missing:
+            problems.append("Missing key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in missing) + ".")
+
+        planned = []                           # (target Tensor, source array)
+        for name, target in targets.items():
+            if name not in state_dict:
+                continue
+            source, problem = _source_array(name, state_dict[name], target)
+            if problem:
+                problems.append(problem)
+            else:
+                planned.append((target, source))
+        if problems:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(problems))
+
+        for target, source in planned:         # all checks passed: now write
+            np.copyto(target.data, source, casting="unsafe")
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----- printing ------------------------------------------------------------------
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr (override it)."""
+        return ""
+
+    def _get_name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + _addindent(repr(module), 2)
+                       for name, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        text = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                text += extra_lines[0]
+            else:
+                text += "\n  " + "\n  ".join(lines) + "\n"
+        return text + ")"
+
+
+def _check_name(name, module, what):
+    if not isinstance(name, str):
+        raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
+    if "." in name or name == "":
+        raise KeyError(f"{what} name can't be empty or contain '.', got '{name}'")
+    if name not in module._parameters and name not in module._buffers \
+            and name not in module._modules and hasattr(module, name):
+        raise KeyError(f"attribute '{name}' already exists")
+
+
+def _source_array(name, value, target):
+    """The checkpoint value for ``target`` as an array, or a message saying why not."""
+    if isinstance(value, Tensor):
+        array = value.data
+    else:
+        try:
+            array = np.asarray(value)
+        except Exception as error:             # noqa: BLE001 - reported with the key
+            return None, f'cannot read value for "{name}": {error}'
+    target_shape = tuple(target.shape)
+    if array.dtype.kind not in "biuf":
+        return None, (f'dtype mismatch for "{name}": cannot copy values of dtype {array.dtype} '
+                      f"into a parameter of dtype {target.dtype}")
+    if target.dtype.kind in "iub" and array.dtype.kind == "f":
+        return None, (f'dtype mismatch for "{name}": cannot copy floating values '
+                      f"(dtype {array.dtype}) into an integer buffer of dtype {target.dtype}")
+    if tuple(array.shape) != target_shape:
+        return None, (f'size mismatch for "{name}": copying a param with shape '
+                      f"{tuple(array.shape)} from checkpoint, the shape in current model "
+                      f"is {target_shape}.")
+    return array, None
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(a, b, c)(x) = c(b(a(x)))``.
+
+    Children are named '0', '1', … or by the keys of an OrderedDict.
+
+    >>> from collections import OrderedDict
+    >>> from tinygrad_cnn import nn
+    >>> net = nn.Sequential(OrderedDict([("fc", nn.Linear(4, 2)), ("act", nn.ReLU())]))
+    >>> net
+    Sequential(
+      (fc): Linear(in_features=4, out_features=2, bias=True)
+      (act): ReLU()
+    )
+    >>> len(net), type(net[-1]).__name__
+    (2, 'ReLU')
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(args):
+                self.add_module(str(index), module)
+
+    def _index(self, index):
+        size = len(self._modules)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a Sequential of length {size}")
+        return index % size
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[self._index(index)]
+
+    def __setitem__(self, index, module):
+        key = list(self._modules)[self._index(index)]
+        setattr(self, key, module)
+
+    def __delitem__(self, index):
+        keys = list(self._modules)
+        for key in (keys[index] if isinstance(index, slice) else [keys[self._index(index)]]):
+            del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (no forward of its own).
+
+    >>> from tinygrad_cnn import nn
+    >>> blocks = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(blocks), len(list(blocks.parameters()))
+    (3, 6)
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(list(self._modules.values())[index])
+        size = len(self._modules)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a ModuleList of length {size}")
+        return self._modules[str(index % size)]
+
+    def __setitem__(self, index, module):
+        setattr(self, str(index % len(self._modules)), module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __repr__(self):
+        """PyTorch's ModuleList repr: runs of identical children are shown once,
+        as ``(0-2): 3 x Linear(...)``."""
+        child_reprs = [repr(module) for module in self]
+        if not child_reprs:
+            return self._get_name() + "()"
+        groups = []                            # [start, end, repr]
+        for index, text in enumerate(child_reprs):
+            if groups and groups[-1][2] == text:
+                groups[-1][1] = index
+            else:
+                groups.append([index, index, text])
+        lines = []
+        for start, end, text in groups:
+            label = f"({start}): " if start == end else f"({start}-{end}): {end - start + 1} x "
+            lines.append(label + _addindent(text, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"

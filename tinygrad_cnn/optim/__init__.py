@@ -1,0 +1,17 @@
+"""Optimizers and learning-rate schedules (PyTorch's ``torch.optim``).
+
+>>> import tinygrad_cnn as tg
+>>> from tinygrad_cnn import nn, optim
+>>> model = nn.Linear(3, 1)
+>>> opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+>>> loss = model(tg.ones(4, 3)).sum()
+>>> opt.zero_grad(); loss.backward(); opt.step()
+>>> model.weight.grad.shape
+(1, 3)
+"""
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Adam", "AdamW", "Optimizer", "SGD", "lr_scheduler"]
