@@ -1,0 +1,118 @@
+"""The ``tinygrad-cnn`` command line.
+
+    tinygrad-cnn graph --model lenet5 --out lenet5.svg [--level op|layer] [--heatmaps]
+                       [--batch N] [--seed S]
+
+``graph`` runs one forward and backward pass of a built-in model
+(`tinygrad_cnn.models.MODELS`) on the first ``N`` test images of the embedded
+Fashion-MNIST subset, with ``retain_graph=True`` so every δ stays on the
+graph, and draws it with `tinygrad_cnn.viz.draw`. The format follows the
+extension of ``--out``: ``.svg``, ``.png``, ``.pdf`` (need Graphviz's ``dot``)
+or ``.dot`` (DOT text, needs nothing). With ``--heatmaps`` the δ-map images
+are written to a folder next to the output, ``<name>_delta_maps/`` (an SVG
+also embeds them, so it stands alone).
+
+Run ``python -m tinygrad_cnn.cli --help`` or ``tinygrad-cnn --help``.
+"""
+import argparse
+import os
+import sys
+
+
+def _parser():
+    from .models import MODELS
+
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-cnn",
+        description="tinygrad_cnn: see back-propagation through a CNN.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    graph = commands.add_parser(
+        "graph", help="draw a model's graph with the δ that flows back along each edge",
+        description="Run one forward/backward pass of a built-in model on sample images "
+                    "and draw the graph: solid arrows forward, dashed δ arrows backward.")
+    graph.add_argument("--model", choices=sorted(MODELS), default="lenet5",
+                       help="built-in model (default: lenet5)")
+    graph.add_argument("--out", required=True,
+                       help="output file; .svg, .png, .pdf (need Graphviz) or .dot")
+    graph.add_argument("--level", choices=("op", "layer"), default="op",
+                       help="'op': one box per op; 'layer': ops grouped by module (default: op)")
+    graph.add_argument("--heatmaps", action="store_true",
+                       help="show each 4-D δ as per-channel maps of the first image")
+    graph.add_argument("--batch", type=int, default=4, help="number of images (default: 4)")
+    graph.add_argument("--seed", type=int, default=0,
+                       help="seed for the weight initialisation (default: 0)")
+    graph.add_argument("--rankdir", choices=("TB", "LR"), default="TB",
+                       help="layout direction (default: TB, input at the top)")
+    graph.set_defaults(run=run_graph)
+
+    # ---- demo -----------------------------------------------------------------
+    # Reserved for the lead: ``tinygrad-cnn demo`` (train a built-in model and
+    # show its δ flow) is added here, as ``commands.add_parser("demo", ...)``
+    # with ``set_defaults(run=run_demo)``.
+    # ----------------------------------------------------------------------------
+    return parser
+
+
+def graph_for_model(model_name, batch=4, seed=0):
+    """One forward/backward pass of a built-in model on test images.
+
+    Returns ``(model, loss)``; the graph behind ``loss`` is retained, with the
+    δ of every edge. The weights come from ``manual_seed(seed)``, the images
+    are the first ``batch`` of ``EmbeddedFashionMNIST(train=False)``.
+
+    >>> model, loss = graph_for_model("lenet5", batch=2)
+    >>> loss.grad_fn.name, model.conv1.weight.grad.shape
+    ('cross_entropy', (6, 1, 5, 5))
+    """
+    import tinygrad_cnn as tg
+    from .data import EmbeddedFashionMNIST
+    from .models import MODELS
+    from .nn import functional as F
+
+    if batch < 1:
+        raise ValueError(f"graph: --batch must be at least 1, got {batch}")
+    tg.manual_seed(seed)
+    model = MODELS[model_name]()
+    test_set = EmbeddedFashionMNIST(train=False)
+    images = tg.tensor(test_set.data[:batch])                # (N, 1, 28, 28)
+    labels = tg.tensor(test_set.targets[:batch])             # (N,)
+    loss = F.cross_entropy(model(images), labels)
+    loss.backward(retain_graph=True)                         # keep every δ for the drawing
+    return model, loss
+
+
+def run_graph(args):
+    from . import viz
+
+    model, loss = graph_for_model(args.model, args.batch, args.seed)
+    stem = os.path.splitext(args.out)[0]
+    asset_dir = stem + "_delta_maps" if args.heatmaps else None
+    dot = viz.draw(loss, model, level=args.level, heatmaps=args.heatmaps,
+                   rankdir=args.rankdir, asset_dir=asset_dir)
+    viz.render(dot, args.out)
+    print(f"wrote {args.out} ({args.model}, level={args.level}, batch={args.batch}, "
+          f"loss={loss.item():.4f})")
+    return 0
+
+
+def main(argv=None):
+    """Entry point of the ``tinygrad-cnn`` console script; returns the exit status.
+
+    >>> import os, tempfile
+    >>> out = os.path.join(tempfile.mkdtemp(), "lenet5.dot")
+    >>> main(["graph", "--model", "lenet5", "--out", out, "--batch", "2"])  # doctest: +ELLIPSIS
+    wrote ...lenet5.dot (lenet5, level=op, batch=2, loss=...)
+    0
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (RuntimeError, ValueError) as error:
+        print(f"tinygrad-cnn {args.command}: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
