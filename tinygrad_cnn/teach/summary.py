@@ -1,0 +1,143 @@
+"""`summary`: a layer-by-layer table of shapes, parameters, MACs and activations.
+
+The cost of a convolution layer (exercise 5-4), for one sample, output
+H_out×W_out×C_out, kernel K_h×K_w, groups g:
+
+* multiply-accumulates (MACs): ``H_out·W_out·C_out·(C_in/g)·K_h·K_w``
+  (a linear layer: ``in·out``), biases not counted;
+* parameters: ``C_out·(C_in/g)·K_h·K_w (+ C_out for the bias)``;
+* activations: the elements of the layer's output, ``H_out·W_out·C_out``.
+
+Both MAC formulas are one rule: every output element costs one MAC per weight
+it reads, and an output channel (a linear layer's output unit) reads
+``weight.numel / C_out`` weights. So ``MACs = (output elements / C_out) ·
+weight.numel``.
+"""
+from dataclasses import dataclass, field
+
+import tinygrad_cnn as tg
+from .. import nn
+
+
+@dataclass
+class LayerRow:
+    """One call of a leaf module. Counts are per sample."""
+
+    name: str                 # module path, e.g. "features.0"
+    type: str                 # class name, e.g. "Conv2d"
+    output_shape: tuple       # with the batch dim of the input
+    params: int
+    macs: int
+    activations: int
+
+
+@dataclass
+class ModelSummary:
+    """What `summary` measured; ``str()`` gives the table."""
+
+    input_shape: tuple
+    rows: list = field(default_factory=list)
+    total_params: int = 0
+    trainable_params: int = 0
+
+    @property
+    def total_macs(self):
+        return sum(row.macs for row in self.rows)
+
+    @property
+    def total_activations(self):
+        return sum(row.activations for row in self.rows)
+
+    def __str__(self):
+        header = ("Layer (type)", "Output shape", "Params", "MACs", "Activations")
+        lines = [(f"{row.name} ({row.type})", str(list(row.output_shape)), f"{row.params:,}",
+                  f"{row.macs:,}", f"{row.activations:,}") for row in self.rows]
+        widths = [max(len(cells[i]) for cells in [header] + lines) for i in range(len(header))]
+
+        def format_row(cells):      # names and shapes to the left, numbers to the right
+            return "  ".join([cell.ljust(width) if i < 2 else cell.rjust(width)
+                              for i, (cell, width) in enumerate(zip(cells, widths))])
+
+        rule = "=" * len(format_row(header))
+        body = [rule, format_row(header), rule] + [format_row(cells) for cells in lines] + [rule]
+        body += [f"Input shape: {list(self.input_shape)}  (MACs and activations are per sample)",
+                 f"Total params: {self.total_params:,}",
+                 f"Trainable params: {self.trainable_params:,}",
+                 f"Total MACs: {self.total_macs:,}",
+                 f"Total activations: {self.total_activations:,}",
+                 rule]
+        return "\n".join(body)
+
+    def __repr__(self):
+        return str(self)
+
+
+def _count(parameters):
+    return sum(int(p.data.size) for p in parameters)
+
+
+def _macs(module, output):
+    """MACs per sample of a Conv2d or Linear: (output elements / C_out) · weight.numel."""
+    if not isinstance(module, (nn.Conv2d, nn.Linear)):
+        return 0
+    weight = module.weight.data
+    per_sample = output.data.size // output.shape[0]
+    return per_sample // weight.shape[0] * weight.size
+
+
+def summary(model, input_shape, dtype=tg.float32):
+    """Run ``model`` once on zeros of ``input_shape`` (batch dim included) and
+    tabulate every leaf module: output shape, parameters, MACs, activations.
+
+    MACs count the multiply-accumulates of ``Conv2d`` and ``Linear`` layers
+    (bias additions excluded); activations are the elements of each leaf
+    module's output. Both are **per sample**, whatever the batch size — use a
+    batch of 1, the run costs one forward pass. Parameters shared by several
+    calls count once in ``total_params``. The model runs under ``no_grad``;
+    each leaf module's ``forward`` is wrapped for the run and restored after.
+
+    >>> from tinygrad_cnn import nn
+    >>> model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2))
+    >>> info = summary(model, (1, 1, 28, 28))
+    >>> [(row.name, row.output_shape, row.params, row.macs) for row in info.rows]
+    [('0', (1, 6, 28, 28), 156, 117600), ('1', (1, 6, 28, 28), 0, 0), ('2', (1, 6, 14, 14), 0, 0)]
+    >>> info.total_params, info.total_macs, info.total_activations
+    (156, 117600, 10584)
+    """
+    rows = []
+    leaves = [(name, module) for name, module in model.named_modules()
+              if len(list(module.named_modules())) == 1]
+    wrapped = []
+
+    def recorder(name, module, forward):
+        def forward_and_record(*args, **kwargs):
+            output = forward(*args, **kwargs)
+            if isinstance(output, tg.Tensor):
+                per_sample = output.data.size // (output.shape[0] if output.ndim else 1)
+                rows.append(LayerRow(name=name or type(module).__name__, type=type(module).__name__,
+                                     output_shape=tuple(output.shape),
+                                     params=_count(module.parameters()),
+                                     macs=_macs(module, output), activations=int(per_sample)))
+            return output
+        return forward_and_record
+
+    try:
+        for name, module in leaves:
+            # an instance attribute shadows the class's forward for this run only
+            had_own = "forward" in vars(module)
+            previous = vars(module).get("forward")
+            object.__setattr__(module, "forward", recorder(name, module, module.forward))
+            wrapped.append((module, had_own, previous))
+        with tg.no_grad():
+            model(tg.zeros(*input_shape, dtype=dtype))
+    finally:
+        for module, had_own, previous in reversed(wrapped):
+            if had_own:
+                object.__setattr__(module, "forward", previous)
+            else:
+                object.__delattr__(module, "forward")
+
+    parameters = list({id(p): p for p in model.parameters()}.values())
+    return ModelSummary(input_shape=tuple(input_shape), rows=rows,
+                        total_params=_count(parameters),
+                        trainable_params=_count(p for p in parameters if p.requires_grad))
