@@ -89,8 +89,9 @@ def test_fast_pools_equal_the_textbook_procedure(shapes, seed, count_include_pad
     y.backward(delta)
     expected, where = R.max_pool2d(a, kernel, stride, padding)
     np.testing.assert_array_equal(y.numpy(), expected)
+    # overlapping windows add in another order than the loops: rounding only
     np.testing.assert_allclose(x.grad.numpy(), R.max_pool2d_backward(delta, where, shape),
-                               rtol=1e-12, atol=1e-15)
+                               rtol=1e-10, atol=1e-14)
 
     x.grad = None
     y = F.avg_pool2d(x, kernel, stride, padding, count_include_pad)

@@ -17,6 +17,9 @@ from .tensor import (
 )
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck
+from ._allocator import keep_freed_memory
+
+keep_freed_memory()        # see _allocator.py: spares each training step its page faults
 
 __version__ = "0.1.0"
 

@@ -163,57 +163,106 @@ def _tap(padded, u, v, out_size, stride, dilation):
                   v * dw: v * dw + (w_out - 1) * sw + 1: sw]
 
 
-def _weight_taps(weight, groups):
-    """(C_out, C_in/G, kH, kW) → (kH, kW, G, C_out/G, C_in/G), contiguous: one
-    ``(C_out/G, C_in/G)`` matrix per tap and group, ready for GEMM."""
-    c_out, c_in_g, kh, kw = weight.shape
-    grouped = weight.reshape(groups, c_out // groups, c_in_g, kh, kw)
-    return np.ascontiguousarray(grouped.transpose(3, 4, 0, 1, 2))
+#: Bytes of window columns built at a time. Chunking the batch keeps the
+#: im2col buffer (K² times the input it covers) small, so a step holds little
+#: more than its activations, and under glibc's mmap threshold, so the buffer
+#: is reused from the heap instead of being page-faulted in at every step.
+WORKSPACE_BYTES = 8 * 2**20
 
 
-def _channel_rows(x, groups):
-    """(N, C, H, W) → (G, C/G, N·H·W), contiguous: row c holds channel c of every
-    image, so one GEMM per kernel tap covers the whole batch."""
-    rows = np.ascontiguousarray(x.transpose(1, 0, 2, 3))         # (C, N, H, W)
-    return rows.reshape(groups, x.shape[1] // groups, -1)
+def _images_per_chunk(n, rows, pixels, itemsize):
+    return max(1, min(n, WORKSPACE_BYTES // max(1, rows * pixels * itemsize)))
 
 
-def conv2d_forward(a, weight, bias, stride, padding, dilation, groups):
-    """``z = W ⊗ a + b``: for every tap (u, v), ``z += W[:, :, u, v] · a_tap``.
+def im2col(padded, kernel_size, out_size, stride, dilation):
+    """The windows of ``padded`` as the columns of one matrix:
+    ``cols[c, u, v, n, i, j] = padded[n, c, i·S + u·D, j·S + v·D]``.
+
+    Reshaped to ``(C·kH·kW, N·H_out·W_out)``, column (n, i, j) is the window
+    that output pixel (i, j) of image n reads, so ``W_mat (C_out, C·kH·kW) @
+    cols`` is the whole convolution of the batch in one GEMM. The windows are
+    a strided view (`sliding_window_view`); one copy lays them out.
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    (h_out, w_out) = out_size
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, span, axis=(2, 3))
+    windows = windows[:, :, :(h_out - 1) * sh + 1:sh, :(w_out - 1) * sw + 1:sw, ::dh, ::dw]
+    return np.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3))   # (C, kH, kW, N, H_out, W_out)
+
+
+def col2im_add(cols, grad_padded, stride, dilation):
+    """The adjoint of `im2col`: add every column entry back onto the input
+    position it was read from. Windows overlap when S < K, so positions read
+    by several taps sum their contributions — one strided-slice add per tap."""
+    kh, kw = cols.shape[1:3]
+    out_size = cols.shape[4:]
+    for u in range(kh):
+        for v in range(kw):
+            _tap(grad_padded, u, v, out_size, stride, dilation)[...] += (
+                cols[:, u, v].transpose(1, 0, 2, 3))               # (C, N, ·) → (N, C, ·)
+
+
+def _delta_rows(delta, groups):
+    """δ (N, C_out, H_out, W_out) → (G, C_out/G, N·H_out·W_out), the layout of `im2col`."""
+    n, c_out = delta.shape[:2]
+    return np.ascontiguousarray(delta.transpose(1, 0, 2, 3)).reshape(groups, c_out // groups, -1)
+
+
+def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols=False):
+    """``z = W ⊗ a + b``, computed as ``z = W_mat @ im2col(a) + b``.
+
+    With ``keep_cols=True`` also returns the columns when the whole batch fit
+    in one workspace chunk (else None), so the weight gradient can reuse them.
 
     Shape:
         a: (N, C_in, H, W);  weight: (C_out, C_in/groups, kH, kW);  bias: (C_out,) or None;
         z: (N, C_out, H_out, W_out), ``H_out = (H + P_top + P_bottom - D(kH-1) - 1) // S + 1``.
     """
-    n, c_in, _, _ = a.shape
+    n = a.shape[0]
     c_out, c_in_g, kh, kw = weight.shape
     out_size = conv_output_size("conv2d", a.shape, (kh, kw), stride, padding, dilation)
-    padded = pad2d(a, padding)                                   # (N, C_in, H_p, W_p)
-    taps = _weight_taps(weight, groups)                          # (kH, kW, G, C_out/G, C_in/G)
-    z_rows = np.zeros((groups, c_out // groups, n * out_size[0] * out_size[1]), dtype=a.dtype)
-    product = np.empty_like(z_rows)
-    window = np.empty((c_in, n) + out_size, dtype=a.dtype)      # (C_in, N, H_out, W_out)
-    for u in range(kh):
-        for v in range(kw):
-            np.copyto(window, _tap(padded, u, v, out_size, stride, dilation).transpose(1, 0, 2, 3))
-            # (G, C_out/G, C_in/G) @ (G, C_in/G, N·H_out·W_out): every image and pixel at once
-            np.matmul(taps[u, v], window.reshape(groups, c_in_g, -1), out=product)
-            z_rows += product
-    z = z_rows.reshape((c_out, n) + out_size).transpose(1, 0, 2, 3)   # (N, C_out, H_out, W_out)
-    out = np.empty(z.shape, dtype=a.dtype)
-    np.add(z, 0 if bias is None else bias[:, None, None], out=out)   # contiguous, + b
-    return out
+    rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
+    w_mat = weight.reshape(groups, c_out // groups, rows)        # (G, C_out/G, C_in/G·kH·kW)
+    z = np.empty((n, c_out) + out_size, dtype=a.dtype)
+    step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
+    for start in range(0, n, step):                              # chunks bound the memory
+        cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride, dilation)
+        images = cols.shape[3]
+        # (G, C_out/G, rows) @ (G, rows, n·pixels): one GEMM per group for the whole chunk
+        z_rows = np.matmul(w_mat, cols.reshape(groups, rows, images * pixels))
+        z[start:start + step] = z_rows.reshape((c_out, images) + out_size).transpose(1, 0, 2, 3)
+    if bias is not None:
+        z += bias[:, None, None]                                 # + b^{(p)}
+    if keep_cols:
+        return z, (cols if step >= n else None)
+    return z
+
+
+def rot180_transposed(weight, groups):
+    """The kernel of rule 1: ``rot180(W)`` with input and output channels
+    swapped (within each group), (C_out, C_in/G, kH, kW) → (C_in, C_out/G, kH, kW)."""
+    c_out, c_in_g, kh, kw = weight.shape
+    swapped = weight.reshape(groups, c_out // groups, c_in_g, kh, kw).swapaxes(1, 2)
+    return np.ascontiguousarray(swapped[..., ::-1, ::-1]).reshape(groups * c_in_g, c_out // groups,
+                                                                  kh, kw)
 
 
 def conv2d_input_grad(delta, weight, input_shape, stride, padding, dilation, groups):
     """``δ^{l-1} = crop_P( Σ_p rot180(W^{(p,d)}) ⊗̃ insert_zeros(δ^{(p)}, S) )``.
 
-    Computed as ``Mᵀδ`` (exercise 5-7), the same numbers: tap (u, v) read
-    ``a_tap`` in forward, so it sends ``W[:, :, u, v]ᵀ δ`` back onto that
-    strided view (a col2im scatter, one strided-slice add per tap); the
-    overlapping windows accumulate, which is the sum of the full correlation.
-    The padded border is then cropped. Rows the windows never reached (when
-    the stride does not divide the padded size) get zero.
+    Stride 1: rule 1 as written. The wide correlation ``⊗̃`` pads δ by
+    ``D(K-1)`` on each side; cropping P from the result is the same as padding
+    only ``D(K-1) - P``, so δ^{l-1} is a plain `conv2d_forward` of δ with the
+    rotated, channel-swapped kernel. Its output is exactly (H, W).
+
+    Any stride, and layers with more δ channels than input channels (where
+    the correlation would move more data): ``Mᵀδ``
+    (exercise 5-7), the same numbers without inserting zeros: ``W_matᵀ δ``
+    gives, for every window, what each of its entries sent to δ; `col2im_add`
+    puts those back where the window read them, overlapping windows
+    accumulating. The padded border is then cropped; rows the windows never
+    reached (when S does not divide the padded size) get zero.
 
     Shape:
         delta: (N, C_out, H_out, W_out);  weight: (C_out, C_in/groups, kH, kW);
@@ -222,42 +271,58 @@ def conv2d_input_grad(delta, weight, input_shape, stride, padding, dilation, gro
     n, c_in, h, w = input_shape
     c_out, c_in_g, kh, kw = weight.shape
     top, bottom, left, right = padding
+    span_h, span_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+    full_size = (delta.shape[2] + span_h - top - bottom, delta.shape[3] + span_w - left - right)
+    # The full correlation gathers C_out·H·W values per tap, col2im scatters
+    # C_in·H_out·W_out (and a scatter costs more per value): take the gather
+    # unless it moves more data, as when many δ channels feed few inputs.
+    gather_is_smaller = c_out * h * w <= c_in * delta.shape[2] * delta.shape[3]
+    if (stride == (1, 1) and full_size == (h, w) and gather_is_smaller
+            and min(span_h - top, span_h - bottom, span_w - left, span_w - right) >= 0):
+        full_padding = (span_h - top, span_h - bottom, span_w - left, span_w - right)
+        return conv2d_forward(delta, rot180_transposed(weight, groups), None, (1, 1),
+                              full_padding, dilation, groups)
+
     out_size = tuple(delta.shape[2:])
-    taps_t = _weight_taps(weight, groups).swapaxes(-1, -2)      # (kH, kW, G, C_in/G, C_out/G)
-    delta_rows = _channel_rows(delta, groups)                   # (G, C_out/G, N·H_out·W_out)
-    grad_padded = np.zeros((n, c_in, h + top + bottom, w + left + right), dtype=delta.dtype)
-    product = np.empty((groups, c_in_g, delta_rows.shape[-1]), dtype=delta.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            np.matmul(taps_t[u, v], delta_rows, out=product)     # W_uvᵀ δ
-            window = _tap(grad_padded, u, v, out_size, stride, dilation)
-            # scatter-add into the strided view of the padded input's gradient
-            window += product.reshape((c_in, n) + out_size).transpose(1, 0, 2, 3)
-    return grad_padded[:, :, top:top + h, left:left + w]
+    rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
+    w_mat_t = weight.reshape(groups, c_out // groups, rows).swapaxes(-1, -2)   # (G, rows, C_out/G)
+    grad = np.empty((n, c_in, h, w), dtype=delta.dtype)
+    step = _images_per_chunk(n, groups * rows, pixels, delta.itemsize)
+    for start in range(0, n, step):
+        delta_rows = _delta_rows(delta[start:start + step], groups)         # (G, C_out/G, n·pixels)
+        images = delta_rows.shape[-1] // pixels
+        cols = np.matmul(w_mat_t, delta_rows)                               # (G, rows, n·pixels)
+        cols = cols.reshape((c_in, kh, kw, images) + out_size)
+        grad_padded = np.zeros((images, c_in, h + top + bottom, w + left + right),
+                               dtype=delta.dtype)
+        col2im_add(cols, grad_padded, stride, dilation)
+        grad[start:start + step] = grad_padded[:, :, top:top + h, left:left + w]   # crop P
+    return grad
 
 
-def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups):
+def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups, cols=None):
     """``∂L/∂W^{(p,d)} = a^{(d)} ⊗ δ^{(p)}``, i.e.
-    ``∂L/∂w_{uv} = Σ_n Σ_{i,j} δ_{ij} · a_{iS+uD, jS+vD}`` = ``δ · a_tapᵀ`` per tap.
+    ``∂L/∂w_{uv} = Σ_n Σ_{i,j} δ_{ij} · a_{iS+uD, jS+vD}`` = ``Σ_n δ_n · im2col(a)_nᵀ``.
 
     Shape:
         a: (N, C_in, H, W);  delta: (N, C_out, H_out, W_out);
-        weight_shape: (C_out, C_in/groups, kH, kW) → returns that shape.
+        weight_shape: (C_out, C_in/groups, kH, kW) → returns that shape;
+        cols: im2col(a) of the whole batch if forward kept it, else None.
     """
-    n, c_in = a.shape[:2]
+    n = a.shape[0]
     c_out, c_in_g, kh, kw = weight_shape
     out_size = tuple(delta.shape[2:])
-    padded = pad2d(a, padding)
-    delta_rows = _channel_rows(delta, groups)                   # (G, C_out/G, N·H_out·W_out)
-    grad = np.empty((kh, kw, groups, c_out // groups, c_in_g), dtype=a.dtype)
-    window = np.empty((c_in, n) + out_size, dtype=a.dtype)      # (C_in, N, H_out, W_out)
-    for u in range(kh):
-        for v in range(kw):
-            np.copyto(window, _tap(padded, u, v, out_size, stride, dilation).transpose(1, 0, 2, 3))
-            # δ (C_out/G, N·pixels) @ a_tapᵀ (N·pixels, C_in/G): the sum over images and pixels
-            np.matmul(delta_rows, window.reshape(groups, c_in_g, -1).swapaxes(-1, -2),
-                      out=grad[u, v])
-    return grad.transpose(2, 3, 4, 0, 1).reshape(weight_shape)   # back to (C_out, C_in/G, kH, kW)
+    rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
+    grad = np.zeros((groups, c_out // groups, rows), dtype=a.dtype)
+    step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
+    for start in range(0, n, step):
+        if cols is None or step < n:
+            cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride,
+                          dilation)
+        delta_rows = _delta_rows(delta[start:start + step], groups)        # (G, C_out/G, n·pixels)
+        # δ (C_out/G, n·pixels) @ colsᵀ (n·pixels, rows): the sum over images and pixels
+        grad += np.matmul(delta_rows, cols.reshape(groups, rows, -1).swapaxes(-1, -2))
+    return grad.reshape(weight_shape)
 
 
 # --------------------------------------------------------------------------
@@ -292,19 +357,22 @@ class Conv2d(Function):
     def forward(ctx, a, weight, bias=None, *, stride=(1, 1), padding=(0, 0, 0, 0),
                 dilation=(1, 1), groups=1):
         ctx.options = (stride, padding, dilation, groups)
-        ctx.save_for_backward(a, weight)
-        return conv2d_forward(a, weight, bias, stride, padding, dilation, groups)
+        z, cols = conv2d_forward(a, weight, bias, stride, padding, dilation, groups,
+                                 keep_cols=True)
+        # cols (None unless the batch fit in one chunk) spare rule 2 an im2col
+        ctx.save_for_backward(a, weight, cols if ctx.needs_input_grad[1] else None)
+        return z
 
     @staticmethod
     def backward(ctx, delta):
-        a, weight = ctx.saved_tensors
+        a, weight, cols = ctx.saved_tensors
         stride, padding, dilation, groups = ctx.options
         grad_a = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:                                 # rule 1
             grad_a = conv2d_input_grad(delta, weight, a.shape, stride, padding, dilation, groups)
         if ctx.needs_input_grad[1]:                                 # rule 2
             grad_weight = conv2d_weight_grad(a, delta, weight.shape, stride, padding, dilation,
-                                             groups)
+                                             groups, cols=cols)
         if ctx.needs_input_grad[2]:                                 # rule 3
             grad_bias = delta.sum(axis=(0, 2, 3))
         return grad_a, grad_weight, grad_bias

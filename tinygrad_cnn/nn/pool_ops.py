@@ -74,25 +74,41 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, a, *, kernel_size, stride, padding):
+        (kh, kw) = kernel_size
         padded = _pad(a, padding, -np.inf)
-        windows = _windows(padded, kernel_size, stride)             # (N, C, H_out, W_out, kH, kW)
-        flat = windows.reshape(windows.shape[:4] + (-1,))           # (N, C, H_out, W_out, kH·kW)
-        where = flat.argmax(axis=-1)                                # first maximum: row-major
-        ctx.geometry = (a.shape, kernel_size, stride, padding, windows.shape[2:4])
-        ctx.save_for_backward(where.astype(np.min_scalar_type(flat.shape[-1])))
-        return np.take_along_axis(flat, where[..., None], axis=-1)[..., 0]
+        out_size = _windows(padded, kernel_size, stride).shape[2:4]
+        offsets = [(u, v) for u in range(kh) for v in range(kw)]       # row-major
+        z = _offset(padded, 0, 0, out_size, stride).copy()             # (N, C, H_out, W_out)
+        for u, v in offsets[1:]:
+            np.maximum(z, _offset(padded, u, v, out_size, stride), out=z)
+        ctx.geometry = (a.shape, kernel_size, stride, padding, out_size)
+        if ctx.needs_input_grad[0]:
+            # record the position of each window's maximum: the first offset
+            # (row-major) holding it, so ties go to the first position
+            where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw))
+            found = np.zeros(z.shape, dtype=bool)
+            for index, (u, v) in enumerate(offsets):
+                first_hit = _offset(padded, u, v, out_size, stride) == z
+                first_hit &= ~found
+                found |= first_hit
+                where += first_hit * where.dtype.type(index)
+            ctx.save_for_backward(where)
+        return z
 
     @staticmethod
     def backward(ctx, delta):
         (where,) = ctx.saved_tensors
         (n, c, h, w), (kh, kw), stride, (ph, pw), out_size = ctx.geometry
         grad_padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=delta.dtype)
-        zero = np.zeros((), dtype=delta.dtype)
+        overlapping = stride[0] < kh or stride[1] < kw
         for u in range(kh):
             for v in range(kw):
-                # δ of the windows whose maximum sat at offset (u, v)
+                # δ of the windows whose maximum sat at offset (u, v), 0 for the others
                 view = _offset(grad_padded, u, v, out_size, stride)
-                view += np.where(where == u * kw + v, delta, zero)
+                if overlapping:                       # a position may get δ from several windows
+                    view += delta * (where == u * kw + v)
+                else:                                 # each position is in one window: write it
+                    np.multiply(delta, where == u * kw + v, out=view)
         return grad_padded[:, :, ph:ph + h, pw:pw + w]
 
 
