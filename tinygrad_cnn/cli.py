@@ -1,7 +1,11 @@
 """The ``tinygrad-cnn`` command line.
 
+    tinygrad-cnn demo [--out DIR] [--epochs N] [--full]
     tinygrad-cnn graph --model lenet5 --out lenet5.svg [--level op|layer] [--heatmaps]
                        [--batch N] [--seed S]
+
+``demo`` trains the modern LeNet-5 on the embedded Fashion-MNIST subset
+(`tinygrad_cnn.demo.run_demo`) and writes its results into a folder.
 
 ``graph`` runs one forward and backward pass of a built-in model
 (`tinygrad_cnn.models.MODELS`) on the first ``N`` test images of the embedded
@@ -47,11 +51,15 @@ def _parser():
                        help="layout direction (default: TB, input at the top)")
     graph.set_defaults(run=run_graph)
 
-    # ---- demo -----------------------------------------------------------------
-    # Reserved for the lead: ``tinygrad-cnn demo`` (train a built-in model and
-    # show its δ flow) is added here, as ``commands.add_parser("demo", ...)``
-    # with ``set_defaults(run=run_demo)``.
-    # ----------------------------------------------------------------------------
+    from .demo import add_demo_arguments, main_from_args
+
+    demo = commands.add_parser(
+        "demo", help="train LeNet on Fashion-MNIST (about a minute) and draw its δ flow",
+        description="Train the modern LeNet-5 on the Fashion-MNIST subset shipped in the "
+                    "package (or the full data set with --full), then write the checkpoint, "
+                    "the loss/accuracy plot, the δ-flow picture and a summary into --out.")
+    add_demo_arguments(demo)
+    demo.set_defaults(run=main_from_args)
     return parser
 
 

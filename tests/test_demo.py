@@ -1,0 +1,102 @@
+"""`tinygrad_cnn.demo`: a shortened run writes every file and reports a real accuracy."""
+import argparse
+import os
+
+import numpy as np
+import pytest
+
+import tinygrad_cnn as tg
+from tinygrad_cnn import demo, training
+from tinygrad_cnn.data import DataLoader, EmbeddedFashionMNIST
+from tinygrad_cnn.models import LeNet5
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    return out, demo.run_demo(out_dir=str(out), epochs=1, max_steps=3, quiet=True)
+
+
+def test_run_demo_writes_everything(short_run):
+    out, result = short_run
+    for name in ("model.npz", "training.png", "delta_flow.svg", "delta_flow.png", "summary.txt"):
+        assert (out / name).is_file(), name
+        assert (out / name).stat().st_size > 0, name
+    assert result["paths"]["checkpoint"] == str(out / "model.npz")
+    assert result["paths"]["delta_flow"].endswith("delta_flow.svg")
+    svg = (out / "delta_flow.svg").read_text(encoding="utf-8")
+    assert "δ" in svg and "conv1" in svg                   # δ arrows, layer boxes
+
+
+def test_run_demo_accuracy_is_the_checkpoints_accuracy(short_run):
+    out, result = short_run
+    assert isinstance(result["accuracy"], float) and 0.0 <= result["accuracy"] <= 1.0
+    model = LeNet5()
+    model.load_state_dict(tg.load(out / "model.npz"))
+    loss, accuracy, per_class = training.evaluate(
+        model, DataLoader(EmbeddedFashionMNIST(train=False), batch_size=500))
+    assert accuracy == pytest.approx(result["accuracy"])
+    assert loss == pytest.approx(result["test_loss"], rel=1e-5)
+    assert list(result["per_class_accuracy"].values()) == pytest.approx(per_class.tolist())
+    # per-class accuracies of a balanced 100-per-class test set average to the accuracy
+    assert np.mean(per_class) == pytest.approx(accuracy)
+
+
+def test_run_demo_history_and_summary(short_run):
+    out, result = short_run
+    history = result["history"]
+    assert [len(history[k]) for k in ("train_loss", "train_acc", "test_loss", "test_acc")] == [1] * 4
+    assert history["test_acc"][-1] == result["accuracy"]
+    text = (out / "summary.txt").read_text(encoding="utf-8")
+    for needle in ("LeNet5", "Ankle boot", "‖δ‖", "train", "s"):
+        assert needle in text, needle
+    assert result["seconds"]["train"] > 0 and result["seconds"]["total"] >= result["seconds"]["train"]
+
+
+def test_run_demo_without_graphviz_writes_dot(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(training.shutil, "which", lambda name: None)
+    result = demo.run_demo(out_dir=str(tmp_path), epochs=1, max_steps=1, quiet=True)
+    assert (tmp_path / "delta_flow.dot").is_file()
+    assert not (tmp_path / "delta_flow.svg").exists()
+    assert result["paths"]["delta_flow"].endswith("delta_flow.dot")
+    assert (tmp_path / "delta_flow.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert "install" in capsys.readouterr().out
+
+
+def test_full_without_the_files_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--full"):
+        demo.run_demo(out_dir=str(tmp_path / "out"), full=True, root=str(tmp_path), quiet=True)
+
+
+def test_zero_epochs_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="epochs"):
+        demo.run_demo(out_dir=str(tmp_path), epochs=0, quiet=True)
+
+
+def test_argument_helpers(tmp_path, capsys):
+    parser = demo.add_demo_arguments(argparse.ArgumentParser())
+    args = parser.parse_args(["--out", str(tmp_path), "--epochs", "2", "--full",
+                              "--root", str(tmp_path), "--max-steps", "1"])
+    assert (args.out, args.epochs, args.full, args.max_steps) == (str(tmp_path), 2, True, 1)
+    assert demo.main_from_args(args) == 1                       # no IDX files in tmp_path
+    assert "--full" in capsys.readouterr().err
+    assert parser.parse_args([]).epochs == demo.DEFAULT_EPOCHS
+
+
+def _has_demo_subcommand():
+    from tinygrad_cnn import cli
+
+    parser = cli._parser()
+    return any(isinstance(action, argparse._SubParsersAction) and "demo" in action.choices
+               for action in parser._actions)
+
+
+def test_cli_demo(tmp_path, capsys):
+    from tinygrad_cnn import cli
+
+    if not _has_demo_subcommand():
+        pytest.skip("`tinygrad-cnn demo` is not wired into tinygrad_cnn/cli.py yet")
+    status = cli.main(["demo", "--out", str(tmp_path), "--epochs", "1", "--max-steps", "2",
+                       "--quiet"])
+    assert status == 0
+    assert {"model.npz", "training.png", "summary.txt"} <= set(os.listdir(tmp_path))
