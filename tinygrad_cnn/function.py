@@ -40,7 +40,11 @@ The ``ctx`` object *is* the graph node: ``y.grad_fn is ctx``. It holds
 * ``shape`` / ``dtype`` of the output, ``name`` of the op, and ``scope``
   (the `nn.Module` running when it was made, for drawings);
 * ``grad_inputs``: after a ``backward(retain_graph=True)``, the gradients this
-  node sent to each parent (the δ on each edge), read by `tinygrad_cnn.viz`.
+  node sent to each parent (the δ on each edge, from the latest backward),
+  read by `tinygrad_cnn.viz`.
+
+These names (and ``released``, ``hooks``, ``retained``) belong to the node:
+an op stores its own settings under other names (``ctx.stride``, …).
 """
 import re
 

@@ -14,18 +14,25 @@ runs `conv2d_input_grad` forward and conv2d's forward / weight-gradient maps
 backward: the same three functions, read in the other direction.
 
 **How the fast path computes them.** The textbook sum
-``z_{ij} = Σ_u Σ_v w_{uv} · a_{iS+uD, jS+vD}`` is evaluated with the loop over
-the K×K kernel taps ``(u, v)`` outermost. For one tap, the input entries it
-multiplies form a strided view of the padded input, ``(N, C_in, H_out, W_out)``
-(`_tap`), and the tap's weights are a ``(C_out, C_in)`` matrix, so each tap is
-one GEMM over all images, pixels and channels at once (the view is copied
-channels-first, ``(C_in, N·H_out·W_out)``, so that GEMM reads contiguous rows
-and is one large BLAS call, not one per image). The same loop, read
-backwards, scatters ``W_{uv}ᵀ δ`` onto that view (the col2im step) and
-correlates the view with δ for ``∂L/∂w_{uv}``. Unlike a full im2col matrix
-(K² copies of the input), this never holds more than one input-sized window.
-`tinygrad_cnn.nn.reference` has the literal loop-by-loop procedure; the tests
-check the two agree.
+``z_{ij} = Σ_u Σ_v w_{uv} · a_{iS+uD, jS+vD}`` is one matrix product once the
+windows are laid out as columns (`im2col`): the matrix ``cols`` of shape
+``(C_in·kH·kW, N·H_out·W_out)`` holds, in column (n, i, j), the window that
+output pixel (i, j) of image n reads, so ``z = W_mat @ cols`` with
+``W_mat = weight.reshape(C_out, C_in·kH·kW)`` — one GEMM for the batch.
+The batch is cut into chunks so that ``cols`` (K² times the input it covers)
+stays within `WORKSPACE_BYTES`; forward keeps it for the weight gradient
+when the whole batch fits in one chunk.
+
+* rule 2, ``∂L/∂W = δ_mat @ colsᵀ``: the same columns against δ;
+* rule 1 with stride 1 is computed as written: the full correlation of δ with
+  the rotated kernel is itself a `conv2d_forward` (when that moves no more
+  data than the alternative);
+* otherwise ``Mᵀδ``: ``W_matᵀ @ δ_mat`` gives what every window entry sent
+  back, and `col2im_add` adds it onto the input position it was read from
+  (one strided-slice add per kernel tap), overlapping windows summing up.
+
+`tinygrad_cnn.nn.reference` has the literal loop-by-loop procedure (pad,
+insert zeros, rotate 180°, cross-correlate); the tests check the two agree.
 """
 import numpy as np
 
