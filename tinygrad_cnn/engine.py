@@ -35,7 +35,9 @@ def topological_order(root):
             continue
         visited.add(node)
         stack.append((node, True))
-        for parent, needed in zip(node.parents, node.needs_input_grad):
+        # pushed last-first, so parent 0 is explored first: the order follows
+        # argument order, which gives drawings stable node numbers
+        for parent, needed in zip(reversed(node.parents), reversed(node.needs_input_grad)):
             if needed and parent is not None and not isinstance(parent, _Tensor) and parent not in visited:
                 stack.append((parent, False))
     return order

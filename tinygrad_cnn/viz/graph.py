@@ -11,6 +11,7 @@ Nothing here changes the graph or any gradient: it only reads attributes.
 """
 import numpy as np
 
+from ..engine import topological_order
 from ..function import Function
 from ..tensor import Tensor
 
@@ -39,32 +40,6 @@ def delta_stats(delta):
         "max_abs": float(magnitudes.max()),
         "zero_fraction": float(np.count_nonzero(values == 0) / values.size),
     }
-
-
-def _ops_producers_first(root):
-    """Every op node reachable from ``root``, each after all nodes it reads.
-
-    The same iterative depth-first search as `tinygrad_cnn.engine.topological_order`
-    (an explicit stack, so a chain of 100,000 ops is fine), but it follows every
-    parent that is an op node: a drawing shows the whole graph.
-    """
-    order = []
-    visited = set()
-    stack = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        # pushed in reverse so that parent 0 is visited first: ids follow argument order
-        for parent in reversed(node.parents):
-            if isinstance(parent, Function) and parent not in visited:
-                stack.append((parent, False))
-    return order
 
 
 def _module_paths(model):
@@ -96,7 +71,7 @@ class _Recorded:
         if output.grad_fn is None:
             self.output = self._leaf(output)
             return
-        for node in _ops_producers_first(output.grad_fn):
+        for node in topological_order(output.grad_fn):    # the engine's own order
             node_id = f"op{len(self.ops)}"
             self.ids[id(node)] = node_id
             self.objects[node_id] = node
