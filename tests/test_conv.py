@@ -368,3 +368,56 @@ def test_conv_transpose_errors():
         F.conv_transpose2d(tg.zeros(1, 2, 4, 4), tg.zeros(3, 1, 3, 3))
     with pytest.raises(ValueError, match="output_padding .* must be smaller than either the stride"):
         F.conv_transpose2d(tg.zeros(1, 1, 4, 4), tg.zeros(1, 1, 3, 3), stride=2, output_padding=2)
+
+
+# --------------------------------------------------------------------------
+# the fast path's internal choices: chunked batches and both input-gradient routes
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("c_in,c_out,stride,padding", [
+    (2, 5, 1, 1),     # stride 1, more δ channels than inputs: col2im route
+    (5, 2, 1, 1),     # stride 1, fewer δ channels: the full correlation with rot180(W)
+    (3, 4, 2, 1),     # strided: col2im route
+])
+def test_chunked_batches_and_both_input_gradient_routes_equal_the_reference(
+        monkeypatch, c_in, c_out, stride, padding):
+    from tinygrad_cnn.nn import conv_ops, reference
+
+    # a 600-byte workspace makes every image its own chunk, so the chunk loop
+    # and the recomputed columns run (the tests' other shapes fit in one chunk)
+    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 600)
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((5, c_in, 6, 6))
+    w = rng.standard_normal((c_out, c_in, 3, 3))
+    b = rng.standard_normal(c_out)
+    x, weight, bias = (tg.tensor(v, requires_grad=True) for v in (a, w, b))
+    z = F.conv2d(x, weight, bias, stride=stride, padding=padding)
+    assert z.grad_fn.saved_tensors[2] is None          # columns not kept across chunks
+    delta = rng.standard_normal(z.shape)
+    z.backward(tg.tensor(delta))
+
+    np.testing.assert_allclose(z.numpy(), reference.conv2d(a, w, b, stride, padding), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.numpy(), reference.conv2d_input_grad(
+        delta, w, a.shape, stride, padding), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(weight.grad.numpy(), reference.conv2d_weight_grad(
+        a, delta, w.shape, stride, padding), rtol=1e-10, atol=1e-12)
+
+
+def test_columns_kept_by_forward_give_the_same_weight_gradient_as_recomputing_them(monkeypatch):
+    from tinygrad_cnn.nn import conv_ops
+
+    rng = np.random.default_rng(3)
+    a, w = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3))
+
+    def weight_grad():
+        weight = tg.tensor(w, requires_grad=True)
+        z = F.conv2d(tg.tensor(a), weight)
+        kept = z.grad_fn.saved_tensors[2]
+        z.backward(tg.tensor(np.arange(z.data.size, dtype=float).reshape(z.shape)))
+        return kept, weight.grad.numpy()
+
+    kept, from_kept = weight_grad()
+    assert kept.shape == (3, 3, 3, 2, 4, 4)            # (C, kH, kW, N, H_out, W_out)
+    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 1)  # one image per chunk: recomputed
+    not_kept, recomputed = weight_grad()
+    assert not_kept is None
+    np.testing.assert_allclose(from_kept, recomputed, rtol=1e-12)
