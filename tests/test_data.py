@@ -321,18 +321,18 @@ class ArrayDataset:
 
 
 def epoch_labels(loader):
-    return [labels.data.tolist() for _, labels in loader]
+    return [labels.numpy().tolist() for _, labels in loader]
 
 
 def test_loader_batches_in_order_without_shuffle():
     loader = DataLoader(ArrayDataset(10), batch_size=4)
     assert len(loader) == 3
     batches = list(loader)
-    assert [images.data.shape for images, _ in batches] == [(4, 1, 2, 2), (4, 1, 2, 2), (2, 1, 2, 2)]
+    assert [images.numpy().shape for images, _ in batches] == [(4, 1, 2, 2), (4, 1, 2, 2), (2, 1, 2, 2)]
     assert epoch_labels(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     images, labels = batches[2]
-    assert images.data.dtype == np.float32 and labels.data.dtype == np.int64
-    np.testing.assert_array_equal(images.data[:, 0, 0, 0], [8, 9])
+    assert images.numpy().dtype == np.float32 and labels.numpy().dtype == np.int64
+    np.testing.assert_array_equal(images.numpy()[:, 0, 0, 0], [8, 9])
     assert images.requires_grad is False
 
 
@@ -363,8 +363,8 @@ def test_loader_every_sample_once_per_epoch(drop_last):
         seen = []
         for images, labels in loader:
             # images and labels stay paired: image i is filled with the value i.
-            np.testing.assert_array_equal(images.data[:, 0, 1, 1], labels.data)
-            seen.extend(labels.data.tolist())
+            np.testing.assert_array_equal(images.numpy()[:, 0, 1, 1], labels.numpy())
+            seen.extend(labels.numpy().tolist())
         if drop_last:
             assert len(seen) == 20 and len(set(seen)) == 20
         else:
@@ -375,10 +375,10 @@ def test_loader_generic_collate_path():
     loader = DataLoader(PairsDataset(7), batch_size=3, shuffle=True, seed=1)
     all_labels, all_values = [], []
     for images, labels in loader:
-        assert images.data.dtype == np.float32 and labels.data.dtype == np.int64
-        assert images.data.shape[1:] == (1, 2, 2)
-        values = images.data[:, 0, 0, 0].astype(int)
-        np.testing.assert_array_equal(labels.data, values % 3)
+        assert images.numpy().dtype == np.float32 and labels.numpy().dtype == np.int64
+        assert images.numpy().shape[1:] == (1, 2, 2)
+        values = images.numpy()[:, 0, 0, 0].astype(int)
+        np.testing.assert_array_equal(labels.numpy(), values % 3)
         all_values.extend(values.tolist())
     assert sorted(all_values) == list(range(7))
 
@@ -386,8 +386,8 @@ def test_loader_generic_collate_path():
 def test_loader_generic_collate_casts_float64_images():
     pairs = [(np.ones((2, 2)), 1), (np.zeros((2, 2)), 0)]  # a list is a data set too
     images, labels = next(iter(DataLoader(pairs, batch_size=2)))
-    assert images.data.dtype == np.float32 and images.data.shape == (2, 2, 2)
-    assert labels.data.tolist() == [1, 0] and labels.data.dtype == np.int64
+    assert images.numpy().dtype == np.float32 and images.numpy().shape == (2, 2, 2)
+    assert labels.numpy().tolist() == [1, 0] and labels.numpy().dtype == np.int64
 
 
 def test_loader_on_embedded_subset():
@@ -395,8 +395,8 @@ def test_loader_on_embedded_subset():
     assert len(loader) == 16  # ceil(1000 / 64)
     counts = np.zeros(10, int)
     for images, labels in loader:
-        assert images.data.shape[1:] == (1, 28, 28)
-        counts += np.bincount(labels.data, minlength=10)
+        assert images.numpy().shape[1:] == (1, 28, 28)
+        counts += np.bincount(labels.numpy(), minlength=10)
     assert counts.tolist() == [100] * 10
 
 

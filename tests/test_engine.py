@@ -12,14 +12,14 @@ def test_reused_node_accumulates_both_uses():
     a = tg.tensor([3.0], requires_grad=True)
     b = a + a                          # ∂b/∂a = 2
     b.backward()
-    assert a.grad.data.tolist() == [2.0]
+    assert a.grad.numpy().tolist() == [2.0]
 
 
 def test_x_times_x_is_2x_not_x():
     # an early tinygrad overwrote instead of accumulating and got x here
     x = tg.tensor([5.0], requires_grad=True)
     (x * x).backward()
-    assert x.grad.data.tolist() == [10.0]
+    assert x.grad.numpy().tolist() == [10.0]
 
 
 def test_diamond_gradients_add_over_both_paths():
@@ -31,7 +31,7 @@ def test_diamond_gradients_add_over_both_paths():
     a = tg.tensor([2.0], requires_grad=True)
     b, c = a * 2, a * a
     (b * c).backward()
-    assert a.grad.data.tolist() == [24.0]
+    assert a.grad.numpy().tolist() == [24.0]
 
 
 def test_intermediate_fan_out_is_summed_before_being_passed_on():
@@ -40,14 +40,14 @@ def test_intermediate_fan_out_is_summed_before_being_passed_on():
     loss = (h * 3).sum() + (h * h).sum()      # ∂/∂h = 3 + 2h
     loss.backward()
     expected = (3 + 2 * np.exp([1.0, 2.0])) * np.exp([1.0, 2.0])
-    np.testing.assert_allclose(a.grad.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(a.grad.numpy(), expected, rtol=1e-6)
 
 
 def test_leaf_grad_accumulates_across_backward_calls_like_pytorch():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()
     (w * 3).sum().backward()
-    assert w.grad.data.tolist() == [6.0, 6.0]
+    assert w.grad.numpy().tolist() == [6.0, 6.0]
 
 
 def test_second_backward_through_a_freed_graph_says_retain_graph():
@@ -65,7 +65,7 @@ def test_retain_graph_allows_a_second_backward_and_keeps_edge_deltas():
     loss.backward(retain_graph=True)
     assert loss.grad_fn.grad_inputs[0].tolist() == [1.0, 1.0]   # δ sent to h
     loss.backward()
-    assert w.grad.data.tolist() == [4.0, 8.0]
+    assert w.grad.numpy().tolist() == [4.0, 8.0]
     assert loss.grad_fn.released and loss.grad_fn.grad_inputs is None
 
 
@@ -85,7 +85,7 @@ def test_intermediate_tensors_do_not_keep_grad_unless_retained():
     k.retain_grad()
     (h * k).sum().backward()
     assert h.grad is None
-    np.testing.assert_allclose(k.grad.data, h.data)
+    np.testing.assert_allclose(k.grad.numpy(), h.numpy())
 
 
 def test_chain_of_100000_ops_back_propagates_without_recursion():
@@ -96,7 +96,7 @@ def test_chain_of_100000_ops_back_propagates_without_recursion():
     for _ in range(100_000):
         y = y * 1.000001
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.000001 ** 100_000], rtol=1e-9)
+    np.testing.assert_allclose(x.grad.numpy(), [1.000001 ** 100_000], rtol=1e-9)
     assert sys.getrecursionlimit() == limit           # we never raise it
 
 
@@ -157,21 +157,21 @@ def test_hook_sees_delta_and_can_replace_it():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     h = x * 3
     seen = []
-    h.register_hook(lambda delta: seen.append(delta.data.copy()))
+    h.register_hook(lambda delta: seen.append(delta.numpy().copy()))
     h.register_hook(lambda delta: delta * 10)          # replacement
     (h * h).sum().backward()                           # δ_h = 2h = [6, 12]
     np.testing.assert_allclose(seen[0], [6.0, 12.0])
-    np.testing.assert_allclose(x.grad.data, [180.0, 360.0])   # 3 · 10 · δ_h
+    np.testing.assert_allclose(x.grad.numpy(), [180.0, 360.0])   # 3 · 10 · δ_h
 
 
 def test_leaf_hook_and_removal():
     x = tg.tensor([1.0], requires_grad=True)
     handle = x.register_hook(lambda delta: delta * 0)
     (x * 2).sum().backward()
-    assert x.grad.data.tolist() == [0.0]
+    assert x.grad.numpy().tolist() == [0.0]
     handle.remove()
     (x * 2).sum().backward()
-    assert x.grad.data.tolist() == [2.0]
+    assert x.grad.numpy().tolist() == [2.0]
 
 
 def test_hook_returning_the_wrong_shape_is_refused():
@@ -186,7 +186,7 @@ def test_backward_of_non_scalar_needs_gradient():
     with pytest.raises(RuntimeError, match=r"only for a scalar output.*shape \(2,\)"):
         (x * 2).backward()
     (x * 2).backward(gradient=tg.tensor([1.0, 0.5]))
-    assert x.grad.data.tolist() == [2.0, 1.0]
+    assert x.grad.numpy().tolist() == [2.0, 1.0]
     with pytest.raises(ValueError, match=r"gradient has shape \(3,\)"):
         (x * 2).backward(gradient=tg.ones(3))
 

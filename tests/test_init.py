@@ -57,13 +57,13 @@ def test_fans_need_two_dims_and_modes_are_checked():
 # ----------------------------------------------------------------------------- distributions
 def test_fills_in_place_keep_dtype_return_the_tensor_and_record_no_graph():
     p = nn.Parameter(np.zeros((50, 40), dtype=np.float32))
-    array = p.data
+    array = p.numpy()
     for fill in (lambda t: init.uniform_(t, -1, 1), lambda t: init.normal_(t, 0, 2),
                  lambda t: init.xavier_uniform_(t), lambda t: init.xavier_normal_(t, gain=2),
                  lambda t: init.kaiming_uniform_(t), lambda t: init.kaiming_normal_(t),
                  init.zeros_, init.ones_, lambda t: init.constant_(t, 0.25)):
         assert fill(p) is p
-        assert p.data is array and p.dtype == np.float32 and p.grad_fn is None
+        assert p.numpy() is array and p.dtype == np.float32 and p.grad_fn is None
     np.testing.assert_array_equal(p.numpy(), np.full((50, 40), 0.25, dtype=np.float32))
     init.zeros_(p)
     assert not p.numpy().any()

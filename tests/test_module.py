@@ -97,7 +97,7 @@ def test_parameter_is_a_leaf_tensor_that_shares_memory_and_keeps_dtype():
     array = np.array([1.0, 2.0], dtype=np.float64)
     p = nn.Parameter(array)
     assert isinstance(p, tg.Tensor) and p.is_leaf and p.requires_grad
-    assert p.data is array and p.dtype == np.float64
+    assert p.numpy() is array and p.dtype == np.float64
     (p * p).sum().backward()
     np.testing.assert_array_equal(p.grad.numpy(), [2.0, 4.0])
     assert type(p * 2) is tg.Tensor                       # ops make plain Tensors
@@ -390,16 +390,16 @@ def test_state_dict_shares_memory_and_is_detached():
     sd = layer.state_dict()
     assert type(sd) is OrderedDict
     assert not sd["weight"].requires_grad and type(sd["weight"]) is tg.Tensor
-    assert sd["weight"].numpy() is layer.weight.data
+    assert sd["weight"].numpy() is layer.weight.numpy()
     assert layer.state_dict(keep_vars=True)["weight"] is layer.weight
 
 
 def test_load_state_dict_copies_into_existing_arrays_and_casts():
     layer = nn.Linear(2, 1)
-    weight_array = layer.weight.data
+    weight_array = layer.weight.numpy()
     source = {"weight": np.array([[0.1, 0.2]], dtype=np.float64), "bias": tg.tensor([3.0])}
     layer.load_state_dict(source)
-    assert layer.weight.data is weight_array and layer.weight.dtype == np.float32
+    assert layer.weight.numpy() is weight_array and layer.weight.dtype == np.float32
     np.testing.assert_array_equal(layer.weight.numpy(), np.float32([[0.1, 0.2]]))
     source["weight"][0, 0] = 99.0                      # a copy, not a view
     assert layer.weight.numpy()[0, 0] == np.float32(0.1)

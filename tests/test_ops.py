@@ -25,46 +25,46 @@ def randn(*shape, positive=False, seed=0):
 def test_arithmetic_values_by_hand():
     a = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
     b = tg.tensor([10.0, 20.0])
-    assert (a + b).data.tolist() == [[11, 22], [13, 24]]
-    assert (a - 1).data.tolist() == [[0, 1], [2, 3]]
-    assert (1 - a).data.tolist() == [[0, -1], [-2, -3]]
-    assert (a * b).data.tolist() == [[10, 40], [30, 80]]
-    assert (a / 2).data.tolist() == [[0.5, 1], [1.5, 2]]
-    assert (2 / tg.tensor([4.0])).data.tolist() == [0.5]
-    assert (a ** 2).data.tolist() == [[1, 4], [9, 16]]
-    assert (2 ** tg.tensor([3.0])).data.tolist() == [8.0]
-    assert (-a).data.tolist() == [[-1, -2], [-3, -4]]
-    assert (a @ a).data.tolist() == [[7, 10], [15, 22]]
-    assert a.sum().item() == 10 and a.mean(dim=0).data.tolist() == [2, 3]
-    assert a.amax(dim=1).data.tolist() == [2, 4] and a.min().item() == 1
+    assert (a + b).numpy().tolist() == [[11, 22], [13, 24]]
+    assert (a - 1).numpy().tolist() == [[0, 1], [2, 3]]
+    assert (1 - a).numpy().tolist() == [[0, -1], [-2, -3]]
+    assert (a * b).numpy().tolist() == [[10, 40], [30, 80]]
+    assert (a / 2).numpy().tolist() == [[0.5, 1], [1.5, 2]]
+    assert (2 / tg.tensor([4.0])).numpy().tolist() == [0.5]
+    assert (a ** 2).numpy().tolist() == [[1, 4], [9, 16]]
+    assert (2 ** tg.tensor([3.0])).numpy().tolist() == [8.0]
+    assert (-a).numpy().tolist() == [[-1, -2], [-3, -4]]
+    assert (a @ a).numpy().tolist() == [[7, 10], [15, 22]]
+    assert a.sum().item() == 10 and a.mean(dim=0).numpy().tolist() == [2, 3]
+    assert a.amax(dim=1).numpy().tolist() == [2, 4] and a.min().item() == 1
     values, indices = a.max(dim=0)
-    assert values.data.tolist() == [3, 4] and indices.data.tolist() == [1, 1]
-    assert tg.tensor([-1.0, 0.5, 2.0]).relu().data.tolist() == [0, 0.5, 2]
-    assert tg.tensor([-1.0, 0.5, 2.0]).clamp(0, 1).data.tolist() == [0, 0.5, 1]
-    assert a.flatten().data.tolist() == [1, 2, 3, 4] and a.T.data.tolist() == [[1, 3], [2, 4]]
+    assert values.numpy().tolist() == [3, 4] and indices.numpy().tolist() == [1, 1]
+    assert tg.tensor([-1.0, 0.5, 2.0]).relu().numpy().tolist() == [0, 0.5, 2]
+    assert tg.tensor([-1.0, 0.5, 2.0]).clamp(0, 1).numpy().tolist() == [0, 0.5, 1]
+    assert a.flatten().numpy().tolist() == [1, 2, 3, 4] and a.T.numpy().tolist() == [[1, 3], [2, 4]]
 
 
 def test_gradients_by_hand():
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x ** 3).sum().backward()                            # 3x²
-    assert x.grad.data.tolist() == [3, 12, 27]
+    assert x.grad.numpy().tolist() == [3, 12, 27]
 
     a = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     b = tg.tensor([10.0, 20.0], requires_grad=True)
     (a * b).sum().backward()                             # b broadcast over rows
-    assert a.grad.data.tolist() == [[10, 20], [10, 20]]
-    assert b.grad.data.tolist() == [4, 6]                # summed back to (2,)
+    assert a.grad.numpy().tolist() == [[10, 20], [10, 20]]
+    assert b.grad.numpy().tolist() == [4, 6]                # summed back to (2,)
 
     m = tg.tensor([[1.0, 5.0], [5.0, 2.0]], requires_grad=True)
     m.amax().backward()                                  # tie: shared evenly
-    assert m.grad.data.tolist() == [[0, 0.5], [0.5, 0]]
+    assert m.grad.numpy().tolist() == [[0, 0.5], [0.5, 0]]
     m.grad = None
     m.max(dim=1).values.sum().backward()                 # routed to the index
-    assert m.grad.data.tolist() == [[0, 1], [1, 0]]
+    assert m.grad.numpy().tolist() == [[0, 1], [1, 0]]
 
     v = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     v[tg.tensor([0, 0, 2])].sum().backward()             # repeated index accumulates
-    assert v.grad.data.tolist() == [2, 0, 1]
+    assert v.grad.numpy().tolist() == [2, 0, 1]
 
 
 # --------------------------------------------------------------------------
@@ -138,11 +138,11 @@ def test_unary_ops_match_pytorch(name):
     ours = tg.tensor(data, requires_grad=True)
     theirs = torch.tensor(data, requires_grad=True)
     out_ours, out_theirs = fn(_tg_ns(), ours), fn(_torch_ns(torch), theirs)
-    np.testing.assert_allclose(out_ours.data, out_theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out_ours.numpy(), out_theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
     weights = randn(*out_ours.shape, seed=1)
     (out_ours * tg.tensor(weights)).sum().backward()
     (out_theirs * torch.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 BINARY = {
@@ -177,8 +177,8 @@ def test_binary_ops_match_pytorch_with_broadcasting(shapes, name):
     ta, tb = torch.tensor(data_a, requires_grad=True), torch.tensor(data_b, requires_grad=True)
     BINARY[name](a, b).sum().backward()
     BINARY[name](ta, tb).sum().backward()
-    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(b.grad.data, tb.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-10)
 
 
 @SETTINGS
@@ -197,12 +197,12 @@ def test_matmul_vector_cases_gradcheck_and_pytorch(shape_a, shape_b):
     b = tg.tensor(randn(*shape_b, seed=4), requires_grad=True)
     assert tg.gradcheck(lambda x, y: x @ y, (a, b))
     torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle: pip install torch==2.13.0")
-    ta = torch.tensor(a.data, requires_grad=True)
-    tb = torch.tensor(b.data, requires_grad=True)
+    ta = torch.tensor(a.numpy(), requires_grad=True)
+    tb = torch.tensor(b.numpy(), requires_grad=True)
     (ta @ tb).sum().backward()
     (a @ b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(b.grad.data, tb.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-10)
 
 
 def test_where_gradcheck_and_pytorch():
@@ -211,19 +211,19 @@ def test_where_gradcheck_and_pytorch():
     b = tg.tensor(randn(4, seed=5), requires_grad=True)          # broadcast
     assert tg.gradcheck(lambda x, y: tg.where(tg.tensor(cond), x, y), (a, b))
     torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle: pip install torch==2.13.0")
-    ta, tb = torch.tensor(a.data, requires_grad=True), torch.tensor(b.data, requires_grad=True)
+    ta, tb = torch.tensor(a.numpy(), requires_grad=True), torch.tensor(b.numpy(), requires_grad=True)
     torch.where(torch.tensor(cond), ta, tb).sum().backward()
     tg.where(tg.tensor(cond), a, b).sum().backward()
-    np.testing.assert_allclose(b.grad.data, tb.grad.numpy())
-    np.testing.assert_allclose(a.grad.data, ta.grad.numpy())
+    np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy())
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
 
 
 def test_boolean_mask_indexing_gradcheck():
     x = tg.tensor(randn(3, 4), requires_grad=True)
-    mask = x.data > 0
+    mask = x.numpy() > 0
     assert tg.gradcheck(lambda t: t[tg.tensor(mask)] * 2, (x,))
     x[tg.tensor(mask)].sum().backward()
-    assert x.grad.data.tolist() == mask.astype(float).tolist()
+    assert x.grad.numpy().tolist() == mask.astype(float).tolist()
 
 
 def test_cat_and_stack_of_several_inputs_gradcheck():

@@ -107,11 +107,11 @@ def test_float32_parameters_and_state_stay_float32(name):
     options.update(momentum=np.float64(0.9)) if name == "SGD" else \
         options.update(betas=(np.float64(0.9), np.float64(0.99)), amsgrad=True)
     opt = getattr(optim, name)(params, **options)
-    data = params[0].data
+    data = params[0].numpy()
     for _ in range(3):
         params[0].grad = tg.ones(3, 3)
         opt.step()
-    assert params[0].data is data and params[0].dtype == np.float32
+    assert params[0].numpy() is data and params[0].dtype == np.float32
     for value in opt.state[params[0]].values():
         if isinstance(value, np.ndarray):
             assert value.dtype == np.float32

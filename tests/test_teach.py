@@ -40,7 +40,7 @@ def autograd_conv(x, weight, delta, **options):
     w_t = tg.tensor(weight[None, None].astype(np.float64))
     z = F.conv2d(x_t, w_t, **options)
     z.backward(tg.tensor(delta.reshape(z.shape).astype(np.float64)))
-    return z.data[0, 0], x_t.grad.data[0, 0]
+    return z.numpy()[0, 0], x_t.grad.numpy()[0, 0]
 
 
 small_arrays = st.tuples(st.integers(1, 5), st.integers(1, 5)).flatmap(
@@ -206,7 +206,7 @@ def test_conv_transpose_matrix_matches_conv_transpose2d():
     up = F.conv_transpose2d(tg.tensor(small[None, None]), tg.tensor(weight[None, None]),
                             stride=2, padding=1)                      # (1, 1, 5, 5)
     matrix_t = conv_transpose_as_matrix(weight, (5, 5), stride=2, padding=1)   # (25, 9)
-    np.testing.assert_allclose(matrix_t @ small.ravel(), up.data.ravel(), atol=1e-12)
+    np.testing.assert_allclose(matrix_t @ small.ravel(), up.numpy().ravel(), atol=1e-12)
 
 
 def test_conv_as_matrix_rejects_bad_shapes():
@@ -374,9 +374,9 @@ def test_explain_conv_accepts_a_module():
     assert result["delta_prev"].shape == (1, 4, 4)           # two output channels: (C, H, W) layout
     x_t = tg.tensor(x[None, None], dtype=tg.float32, requires_grad=True)
     layer(x_t).sum().backward()
-    np.testing.assert_allclose(result["delta_prev"][0], x_t.grad.data[0, 0], rtol=1e-5)
-    np.testing.assert_allclose(result["grad_weight"], layer.weight.grad.data, rtol=1e-5)
-    np.testing.assert_allclose(result["grad_bias"], layer.bias.grad.data, rtol=1e-5)
+    np.testing.assert_allclose(result["delta_prev"][0], x_t.grad.numpy()[0, 0], rtol=1e-5)
+    np.testing.assert_allclose(result["grad_weight"], layer.weight.grad.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(result["grad_bias"], layer.bias.grad.numpy(), rtol=1e-5)
 
 
 def test_explain_conv_module_with_same_padding():

@@ -18,10 +18,10 @@ def test_numpy_arrays_keep_their_dtype_and_are_copied():
     t = tg.tensor(source)
     assert t.dtype == np.float64 and t.shape == (2, 3) and t.ndim == 2
     source[0, 0] = 100
-    assert t.data[0, 0] == 0                      # tensor() copies
+    assert t.numpy()[0, 0] == 0                      # tensor() copies
     shared = tg.from_numpy(source)
     source[0, 1] = 7
-    assert shared.data[0, 1] == 7                 # from_numpy shares
+    assert shared.numpy()[0, 1] == 7                 # from_numpy shares
     assert tg.tensor(np.zeros(2, np.float16)).dtype == np.float16
     assert tg.tensor([1, 2], dtype=tg.float64).dtype == np.float64
 
@@ -45,23 +45,23 @@ def test_attributes():
     with pytest.raises(ValueError, match="one-element"):
         x.item()
     d = y.detach()
-    assert d.grad_fn is None and not d.requires_grad and d.data is y.data
+    assert d.grad_fn is None and not d.requires_grad and d.numpy() is y.numpy()
     assert "grad_fn=<mul>" in repr(y) and "requires_grad=True" in repr(x)
 
 
 def test_factories_shapes_and_dtypes():
     assert tg.zeros(2, 3).shape == (2, 3) and tg.zeros(2, 3).dtype == np.float32
-    assert tg.ones((4,)).data.sum() == 4
+    assert tg.ones((4,)).numpy().sum() == 4
     assert tg.empty(5).shape == (5,)
-    assert tg.full((2, 2), 7.0).data.tolist() == [[7, 7], [7, 7]]
-    assert tg.arange(5).dtype == np.int64 and tg.arange(5).data.tolist() == [0, 1, 2, 3, 4]
+    assert tg.full((2, 2), 7.0).numpy().tolist() == [[7, 7], [7, 7]]
+    assert tg.arange(5).dtype == np.int64 and tg.arange(5).numpy().tolist() == [0, 1, 2, 3, 4]
     assert tg.arange(0.0, 1.0, 0.25).dtype == np.float32
     x = tg.randn(3, 2, dtype=tg.float64)
     for like in (tg.zeros_like, tg.ones_like, tg.randn_like, tg.rand_like, tg.empty_like):
         made = like(x)
         assert made.shape == (3, 2) and made.dtype == np.float64
     r = tg.rand(1000)
-    assert 0 <= r.data.min() and r.data.max() < 1
+    assert 0 <= r.numpy().min() and r.numpy().max() < 1
     assert tg.zeros(2, requires_grad=True).requires_grad
     with pytest.raises(TypeError, match="zeros: only floating-point"):
         tg.zeros(2, dtype=tg.int64, requires_grad=True)
@@ -71,15 +71,15 @@ def test_manual_seed_makes_randomness_reproducible():
     tg.manual_seed(123)
     a, b = tg.randn(4), tg.rand(3)
     tg.manual_seed(123)
-    assert np.array_equal(a.data, tg.randn(4).data) and np.array_equal(b.data, tg.rand(3).data)
+    assert np.array_equal(a.numpy(), tg.randn(4).numpy()) and np.array_equal(b.numpy(), tg.rand(3).numpy())
 
 
 def test_comparisons_return_bool_tensors_outside_the_graph():
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result in (x > 1.5, x >= 2, x < 2, x <= 2, x == 2, x != 2):
         assert result.dtype == np.bool_ and not result.requires_grad and result.grad_fn is None
-    assert (x > 1.5).data.tolist() == [False, True, True]
-    assert (x == tg.tensor([1.0, 0.0, 3.0])).data.tolist() == [True, False, True]
+    assert (x > 1.5).numpy().tolist() == [False, True, True]
+    assert (x == tg.tensor([1.0, 0.0, 3.0])).numpy().tolist() == [True, False, True]
 
 
 def test_in_place_updates_refuse_tensors_in_the_graph():
@@ -88,13 +88,13 @@ def test_in_place_updates_refuse_tensors_in_the_graph():
         w.add_(1.0)
     with tg.no_grad():
         w.add_(1.0).mul_(3.0)
-    assert w.data.tolist() == [6, 6, 6]
+    assert w.numpy().tolist() == [6, 6, 6]
     w.grad = tg.ones(3)
     w.grad.zero_()
-    assert w.grad.data.tolist() == [0, 0, 0]
+    assert w.grad.numpy().tolist() == [0, 0, 0]
     plain = tg.zeros(2)
     plain.fill_(2.5).copy_(tg.tensor([1.0, 2.0]))
-    assert plain.data.tolist() == [1, 2]
+    assert plain.numpy().tolist() == [1, 2]
     with pytest.raises(ValueError, match="copy_: source shape"):
         plain.copy_(tg.zeros(3))
 
@@ -104,7 +104,7 @@ def test_dtype_conversion_is_differentiable_between_floats():
     y = x.double()
     assert y.dtype == np.float64 and y.grad_fn.name == "cast"
     (y * y).sum().backward()
-    assert x.grad.dtype == np.float32 and x.grad.data.tolist() == [2, 4]
+    assert x.grad.dtype == np.float32 and x.grad.numpy().tolist() == [2, 4]
     assert x.long().dtype == np.int64 and not x.long().requires_grad
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 def describe(value):
     """'(2, 3) float32' for an array or Tensor, repr for anything else."""
-    array = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
+    array = value if isinstance(value, np.ndarray) else getattr(value, "_data", None)
     if isinstance(array, np.ndarray):
         return f"{tuple(array.shape)} {array.dtype}"
     return repr(value)

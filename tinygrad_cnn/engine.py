@@ -47,7 +47,7 @@ def _run_hooks(hooks, delta):
     for hook in hooks:
         result = hook(_Tensor._make(delta, None))
         if result is not None:
-            replacement = result.data if isinstance(result, _Tensor) else np.asarray(result)
+            replacement = result._data if isinstance(result, _Tensor) else np.asarray(result)
             if replacement.shape != delta.shape:
                 raise ShapeError(f"hook {hook!r} returned a gradient of shape "
                                  f"{replacement.shape}, expected {delta.shape}")
@@ -60,9 +60,9 @@ def _accumulate_leaf(leaf, delta):
         delta = _run_hooks(leaf._hooks, delta)
     if leaf.grad is None:
         # copy: backward rules may hand the same array to several inputs
-        leaf.grad = _Tensor._make(np.array(delta, dtype=leaf.data.dtype, copy=True), None)
+        leaf.grad = _Tensor._make(np.array(delta, dtype=leaf._data.dtype, copy=True), None)
     else:
-        leaf.grad.data += delta
+        leaf.grad._data += delta
 
 
 def backward(tensor, gradient=None, retain_graph=False):
@@ -72,14 +72,14 @@ def backward(tensor, gradient=None, retain_graph=False):
             "backward: this tensor does not require grad and has no grad_fn "
             "(was it computed under no_grad(), or from inputs without requires_grad=True?)")
     if gradient is None:
-        if tensor.data.size != 1:
+        if tensor._data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for a scalar output, but this "
                 f"tensor has shape {tensor.shape}; pass gradient= (a tensor of that shape), "
                 "or reduce it first, e.g. loss.sum().backward()")
-        seed = np.ones_like(tensor.data)
+        seed = np.ones_like(tensor._data)
     else:
-        seed = gradient.data if isinstance(gradient, _Tensor) else np.asarray(gradient)
+        seed = gradient._data if isinstance(gradient, _Tensor) else np.asarray(gradient)
         if seed.shape != tensor.shape:
             raise ShapeError(f"backward: gradient has shape {seed.shape}, "
                              f"but the tensor has shape {tensor.shape}")
@@ -147,7 +147,7 @@ def _retain(node, delta):
     if tensor.grad is None:
         tensor.grad = _Tensor._make(np.array(delta, copy=True), None)
     else:
-        tensor.grad.data += delta
+        tensor.grad._data += delta
 
 
 from .tensor import Tensor as _Tensor  # noqa: E402  (tensor.py imports this module)

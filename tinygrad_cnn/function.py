@@ -19,7 +19,7 @@ ops users add are written the same way::
     y = Square.apply(x)                 # x, y: Tensor
 
 **What forward and backward see: NumPy arrays, everywhere.** ``apply`` unwraps
-each `Tensor` argument to its ``.data`` array before calling ``forward``;
+each `Tensor` argument to its NumPy array (``tensor.numpy()``) before calling ``forward``;
 other arguments (ints, tuples, strings) pass through unchanged. ``forward``
 returns one NumPy array. ``backward`` receives ``δ = ∂L/∂output`` as a NumPy
 array and returns one gradient (a NumPy array) or ``None`` per positional
@@ -124,7 +124,7 @@ class Function:
         needs = tuple(isinstance(arg, Tensor) and arg.requires_grad for arg in args)
         record = _state.grad_enabled and True in needs
         ctx.needs_input_grad = needs if record else (False,) * len(args)
-        arrays = [arg.data if isinstance(arg, Tensor) else arg for arg in args]
+        arrays = [arg._data if isinstance(arg, Tensor) else arg for arg in args]
 
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:

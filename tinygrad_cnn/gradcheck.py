@@ -46,7 +46,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     leaves = []
     for item in inputs:
         if isinstance(item, Tensor) and item.requires_grad:
-            leaf = Tensor(item.data.astype(np.float64), requires_grad=True)
+            leaf = Tensor(item._data.astype(np.float64), requires_grad=True)
         else:
             leaf = item
         leaves.append(leaf)
@@ -61,7 +61,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
     def weighted_loss():
         with _state.no_grad():
-            return sum(float(np.sum(out.data.astype(np.float64) * w))
+            return sum(float(np.sum(out._data.astype(np.float64) * w))
                        for out, w in zip(_outputs(fn(*leaves)), weights))
 
     # analytic: one backward of L = Σ R ⊙ f(x)
@@ -80,9 +80,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
     for i in checked:
         leaf = leaves[i]
-        analytic = leaf.grad.data if leaf.grad is not None else np.zeros_like(leaf.data)
-        numeric = np.zeros_like(leaf.data)
-        flat = leaf.data.reshape(-1)          # a view: perturbing it perturbs the leaf
+        analytic = leaf.grad._data if leaf.grad is not None else np.zeros_like(leaf._data)
+        numeric = np.zeros_like(leaf._data)
+        flat = leaf._data.reshape(-1)          # a view: perturbing it perturbs the leaf
         for k in range(flat.size):
             original = flat[k]
             flat[k] = original + eps

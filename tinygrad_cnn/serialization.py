@@ -49,7 +49,7 @@ def _encode(value, path, arrays):
     if isinstance(value, (Tensor, np.ndarray, np.generic)):
         kind = ("tensor" if isinstance(value, Tensor)
                 else "ndarray" if isinstance(value, np.ndarray) else "scalar")
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        array = np.asarray(value._data if isinstance(value, Tensor) else value)
         if array.dtype.hasobject:
             raise TypeError(f"save: '{path}' is an array of Python objects; only numeric "
                             "arrays can be saved")

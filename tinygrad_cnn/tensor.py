@@ -30,7 +30,7 @@ MinMax = namedtuple("MinMax", ["values", "indices"])
 def _to_array(data, dtype=None, copy=True):
     """Convert user data to an ndarray with PyTorch's default dtypes."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, np.ndarray):
         array = np.array(data, dtype=dtype, copy=copy) if (copy or dtype is not None) else data
     else:
@@ -63,13 +63,13 @@ class Tensor:
             [6., 8.]])
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_hooks", "__weakref__")
+    __slots__ = ("_data", "grad", "grad_fn", "requires_grad", "_hooks", "__weakref__")
     __array_priority__ = 1000        # ndarray ⊕ Tensor defers to Tensor's reflected op
 
     def __init__(self, data, requires_grad=False, dtype=None):
         array = _to_array(data, dtype)
         _check_grad_dtype("Tensor", array, requires_grad)
-        self.data = array
+        self._data = array
         self.grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
@@ -79,7 +79,7 @@ class Tensor:
     def _make(cls, array, grad_fn):
         """Wrap an array without copying; used by ops (``grad_fn`` may be None)."""
         out = object.__new__(Tensor)
-        out.data = array
+        out._data = array
         out.grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
@@ -87,47 +87,58 @@ class Tensor:
         return out
 
     # ----- basic attributes ---------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
+    @property
+    def data(self):
+        """This tensor's values as a new Tensor that shares its memory but is cut
+        from the graph (PyTorch's ``.data``): writing into it changes ``self``
+        and is never recorded. ``t.numpy()`` gives the NumPy array itself."""
+        return Tensor._make(self._data, None)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    shape = property(lambda self: self._data.shape)
+    ndim = property(lambda self: self._data.ndim)
+    dtype = property(lambda self: self._data.dtype)
     is_leaf = property(lambda self: self.grad_fn is None)
 
     def size(self, dim=None):
         """The shape, or the length of one dim."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def numpy(self):
         """The underlying NumPy array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to a Python "
                              f"scalar, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype not in (float32, int64, bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (float32, int64, bool_):
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name}>")
         elif self.requires_grad:
@@ -135,10 +146,10 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"bool value of a tensor with {self.data.size} elements "
+        if self._data.size != 1:
+            raise RuntimeError(f"bool value of a tensor with {self._data.size} elements "
                                "is ambiguous; use .any() or .all()")
-        return bool(self.data)
+        return bool(self._data)
 
     __hash__ = object.__hash__
 
@@ -152,13 +163,13 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (shares memory)."""
-        return Tensor._make(self.data, None)
+        return Tensor._make(self._data, None)
 
     def requires_grad_(self, requires_grad=True):
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("requires_grad_: cannot turn off grad on a non-leaf tensor; "
                                "use .detach()")
-        _check_grad_dtype("requires_grad_", self.data, requires_grad)
+        _check_grad_dtype("requires_grad_", self._data, requires_grad)
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -196,26 +207,26 @@ class Tensor:
 
     def zero_(self):
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self._data[...] = 0
         return self
 
     def fill_(self, value):
         self._check_inplace("fill_")
-        self.data[...] = value
+        self._data[...] = value
         return self
 
     def copy_(self, source):
         self._check_inplace("copy_")
-        source = source.data if isinstance(source, Tensor) else np.asarray(source)
+        source = source._data if isinstance(source, Tensor) else np.asarray(source)
         if source.shape != self.shape:
             raise ValueError(f"copy_: source shape {source.shape} does not match "
                              f"{self.shape}")
-        self.data[...] = source
+        self._data[...] = source
         return self
 
     def add_(self, other, alpha=1):
         self._check_inplace("add_")
-        self.data += alpha * (other.data if isinstance(other, Tensor) else other)
+        self._data += alpha * (other._data if isinstance(other, Tensor) else other)
         return self
 
     def sub_(self, other, alpha=1):
@@ -223,17 +234,17 @@ class Tensor:
 
     def mul_(self, other):
         self._check_inplace("mul_")
-        self.data *= other.data if isinstance(other, Tensor) else other
+        self._data *= other._data if isinstance(other, Tensor) else other
         return self
 
     def uniform_(self, low=0.0, high=1.0):
         self._check_inplace("uniform_")
-        self.data[...] = _state.rng.uniform(low, high, self.shape)
+        self._data[...] = _state.rng.uniform(low, high, self.shape)
         return self
 
     def normal_(self, mean=0.0, std=1.0):
         self._check_inplace("normal_")
-        self.data[...] = _state.rng.normal(mean, std, self.shape)
+        self._data[...] = _state.rng.normal(mean, std, self.shape)
         return self
 
     # ----- arithmetic -------------------------------------------------------------
@@ -260,12 +271,12 @@ class Tensor:
     matmul = __matmul__
 
     # comparisons give bool tensors outside the graph
-    def __eq__(self, other): return Tensor._make(self.data == _raw(other), None)
-    def __ne__(self, other): return Tensor._make(self.data != _raw(other), None)
-    def __lt__(self, other): return Tensor._make(self.data < _raw(other), None)
-    def __le__(self, other): return Tensor._make(self.data <= _raw(other), None)
-    def __gt__(self, other): return Tensor._make(self.data > _raw(other), None)
-    def __ge__(self, other): return Tensor._make(self.data >= _raw(other), None)
+    def __eq__(self, other): return Tensor._make(self._data == _raw(other), None)
+    def __ne__(self, other): return Tensor._make(self._data != _raw(other), None)
+    def __lt__(self, other): return Tensor._make(self._data < _raw(other), None)
+    def __le__(self, other): return Tensor._make(self._data <= _raw(other), None)
+    def __gt__(self, other): return Tensor._make(self._data > _raw(other), None)
+    def __ge__(self, other): return Tensor._make(self._data >= _raw(other), None)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def exp(self): return _ops.Exp.apply(self)
@@ -289,12 +300,12 @@ class Tensor:
         if dtype == self.dtype:
             return self
         if dtype.kind != "f":                 # integers and bools leave the graph
-            return Tensor._make(self.data.astype(dtype), None)
+            return Tensor._make(self._data.astype(dtype), None)
         return _ops.Cast.apply(self, dtype)
 
     def float(self): return self.to(float32)
     def double(self): return self.to(float64)
-    def long(self): return Tensor._make(self.data.astype(np.int64), None)
+    def long(self): return Tensor._make(self._data.astype(np.int64), None)
     def contiguous(self): return self
 
     # ----- reductions -----------------------------------------------------------
@@ -316,7 +327,7 @@ class Tensor:
             return self.amax()
         values = _ops.MaxDim.apply(self, dim, keepdim)
         return MinMax(values, Tensor._make(values.grad_fn.indices if values.grad_fn else
-                                           self.data.argmax(axis=dim, keepdims=keepdim), None))
+                                           self._data.argmax(axis=dim, keepdims=keepdim), None))
 
     def min(self, dim=None, keepdim=False):
         """``min()`` → the smallest entry; ``min(dim)`` → (values, indices)."""
@@ -324,16 +335,16 @@ class Tensor:
             return self.amin()
         values = _ops.MinDim.apply(self, dim, keepdim)
         return MinMax(values, Tensor._make(values.grad_fn.indices if values.grad_fn else
-                                           self.data.argmin(axis=dim, keepdims=keepdim), None))
+                                           self._data.argmin(axis=dim, keepdims=keepdim), None))
 
     def argmax(self, dim=None, keepdim=False):
-        return Tensor._make(np.asarray(self.data.argmax(axis=dim, keepdims=keepdim)), None)
+        return Tensor._make(np.asarray(self._data.argmax(axis=dim, keepdims=keepdim)), None)
 
     def argmin(self, dim=None, keepdim=False):
-        return Tensor._make(np.asarray(self.data.argmin(axis=dim, keepdims=keepdim)), None)
+        return Tensor._make(np.asarray(self._data.argmin(axis=dim, keepdims=keepdim)), None)
 
-    def all(self): return Tensor._make(np.asarray(self.data.all()), None)
-    def any(self): return Tensor._make(np.asarray(self.data.any()), None)
+    def all(self): return Tensor._make(np.asarray(self._data.all()), None)
+    def any(self): return Tensor._make(np.asarray(self._data.any()), None)
 
     # ----- shape movement ---------------------------------------------------------
     def reshape(self, *shape):
@@ -399,7 +410,7 @@ def _operand(value):
 
 
 def _raw(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 def _shape_arg(shape):
@@ -410,9 +421,9 @@ def _shape_arg(shape):
 
 def _index_arg(index):
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     return index
 
 

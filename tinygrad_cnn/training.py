@@ -102,9 +102,9 @@ def train_one_epoch(model, loader, optimizer, progress=None, max_steps=None):
         loss.backward()
         optimizer.step()
 
-        batch = len(labels.data)
+        batch = len(labels._data)
         total_loss += float(loss.item()) * batch
-        correct += int((logits.data.argmax(axis=1) == labels.data).sum())
+        correct += int((logits._data.argmax(axis=1) == labels._data).sum())
         seen += batch
         if progress is not None:
             progress.update(1)
@@ -142,15 +142,15 @@ def evaluate(model, loader, max_steps=None):
                     break
                 logits = model(images)                   # (B, classes)
                 loss = _cross_entropy(logits, labels)
-                batch = len(labels.data)
+                batch = len(labels._data)
                 total_loss += float(loss.item()) * batch
                 seen += batch
                 classes = logits.shape[1]
-                right = logits.data.argmax(axis=1) == labels.data
+                right = logits._data.argmax(axis=1) == labels._data
                 if hits is None:
                     hits, counts = np.zeros(classes), np.zeros(classes)
-                hits += np.bincount(labels.data, weights=right, minlength=classes)[:classes]
-                counts += np.bincount(labels.data, minlength=classes)[:classes]
+                hits += np.bincount(labels._data, weights=right, minlength=classes)[:classes]
+                counts += np.bincount(labels._data, minlength=classes)[:classes]
     finally:
         model.train(was_training)
     if seen == 0:

@@ -79,13 +79,13 @@ def run_ours(repeats, leak_steps):
 
     # memory, float32: the bytes the step must hold, and its tracemalloc peak
     x, w, b, delta, step = setup("float32")
-    required = 2 * (x.data.nbytes + w.data.nbytes + b.data.nbytes) + 2 * delta.data.nbytes
+    required = 2 * (x.numpy().nbytes + w.numpy().nbytes + b.numpy().nbytes) + 2 * delta.numpy().nbytes
     tracemalloc.start()
     step()
     x.grad = w.grad = b.grad = None
     tracemalloc.reset_peak()
     base, _ = tracemalloc.get_traced_memory()   # what the caller already holds: x, w, b, δ_out
-    held_before = x.data.nbytes + w.data.nbytes + b.data.nbytes + delta.data.nbytes
+    held_before = x.numpy().nbytes + w.numpy().nbytes + b.numpy().nbytes + delta.numpy().nbytes
     step()
     _, peak = tracemalloc.get_traced_memory()
     result["peak_bytes"] = peak - base + held_before

@@ -35,7 +35,7 @@ class DataLoader:
         >>> len(loader)
         3
         >>> images, labels = next(iter(loader))
-        >>> images.data.shape, images.data.dtype, labels.data.shape, labels.data.dtype
+        >>> images.shape, images.dtype, labels.shape, labels.dtype
         ((300, 1, 28, 28), dtype('float32'), (300,), dtype('int64'))
     """
 

@@ -286,7 +286,7 @@ def _check_classification(op, input, target):
     """input (N, C) float; target (N,) int64 class indices in [0, C)."""
     if input.ndim != 2:
         raise ShapeError(f"{op}: expected input (N, C), got {describe(input)}")
-    target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target_array = target._data if isinstance(target, Tensor) else np.asarray(target)
     if target_array.dtype != np.int64:
         raise DTypeError(f"{op}: target must hold int64 class indices, got {describe(target)}")
     if target_array.shape != (input.shape[0],):
@@ -391,6 +391,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input {describe(input)}")
     return BatchNorm.apply(input, weight, bias,
-                           running_mean=None if running_mean is None else running_mean.data,
-                           running_var=None if running_var is None else running_var.data,
+                           running_mean=None if running_mean is None else running_mean._data,
+                           running_var=None if running_var is None else running_var._data,
                            training=bool(training), momentum=momentum, eps=eps)

@@ -25,7 +25,7 @@ from .. import _state
 
 
 def _array(tensor):
-    return tensor if isinstance(tensor, np.ndarray) else tensor.data
+    return tensor if isinstance(tensor, np.ndarray) else tensor._data
 
 
 def _fill(tensor, values):

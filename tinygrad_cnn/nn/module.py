@@ -52,7 +52,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = np.empty(0, dtype=np.float32)
-        self.data = _to_array(data, copy=False)  # shares memory, like torch.nn.Parameter
+        self._data = _to_array(data, copy=False)  # shares memory, like torch.nn.Parameter
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
@@ -64,7 +64,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))
 
 
 def _addindent(text, spaces):
@@ -298,7 +298,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad.data[...] = 0
+                param.grad._data[...] = 0
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant, then on self (e.g. custom init)."""
@@ -313,11 +313,11 @@ class Module:
         place (the Parameter objects stay the same, so optimizers keep them)."""
         for module in self.modules():
             for value in list(module._parameters.values()) + list(module._buffers.values()):
-                if value is None or value.data.dtype.kind != "f":
+                if value is None or value._data.dtype.kind != "f":
                     continue
-                value.data = value.data.astype(dtype)
+                value._data = value._data.astype(dtype)
                 if value.grad is not None:
-                    value.grad.data = value.grad.data.astype(dtype)
+                    value.grad._data = value.grad._data.astype(dtype)
         return self
 
     def double(self):
@@ -370,7 +370,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
         for name, value in self._state_entries(prefix):
-            destination[name] = value if keep_vars else Tensor._make(value.data, None)
+            destination[name] = value if keep_vars else Tensor._make(value._data, None)
         return destination
 
     def load_state_dict(self, state_dict, strict=True):
@@ -418,7 +418,7 @@ class Module:
                                + "\n\t".join(problems))
 
         for target, source in planned:         # all checks passed: now write
-            np.copyto(target.data, source, casting="unsafe")
+            np.copyto(target._data, source, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
 
     # ----- printing ------------------------------------------------------------------
@@ -457,7 +457,7 @@ def _check_name(name, module, what):
 def _source_array(name, value, target):
     """The checkpoint value for ``target`` as an array, or a message saying why not."""
     if isinstance(value, Tensor):
-        array = value.data
+        array = value._data
     else:
         try:
             array = np.asarray(value)

@@ -59,8 +59,8 @@ class Adam(Optimizer):
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                theta = param.data
-                grad = param.grad.data
+                theta = param._data
+                grad = param.grad._data
                 if group["maximize"]:
                     grad = -grad
                 state = self.state.setdefault(param, {})

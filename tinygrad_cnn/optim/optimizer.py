@@ -1,7 +1,7 @@
 """`Optimizer`: parameter groups, per-parameter state, and checkpoints of both.
 
 An optimizer turns each parameter's gradient ∂L/∂θ (``p.grad``, filled by
-``loss.backward()``) into an update of ``p.data``. Updates run on the NumPy
+``loss.backward()``) into an in-place update of each parameter's array. Updates run on the NumPy
 arrays directly, record no graph, and keep each parameter's dtype (a float32
 model stays float32: hyperparameters are plain Python floats, which NumPy
 never lets upcast an array).
@@ -94,7 +94,7 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 else:
-                    param.grad.data[...] = 0
+                    param.grad._data[...] = 0
 
     def step(self, closure=None):
         raise NotImplementedError
@@ -183,7 +183,7 @@ def _state_value(name, value, param):
     """A loaded state entry: arrays are copied and cast to the parameter's dtype
     (and shape-checked), the step counter becomes an int."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if name == "step":
         return int(np.asarray(value).item())
     if isinstance(value, np.ndarray) or hasattr(value, "__array__"):

@@ -52,8 +52,8 @@ class SGD(Optimizer):
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                theta = param.data
-                grad = param.grad.data
+                theta = param._data
+                grad = param.grad._data
                 if group["maximize"]:
                     grad = -grad
                 if weight_decay != 0:

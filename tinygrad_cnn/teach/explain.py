@@ -60,7 +60,7 @@ def _pair(value):
 def _array(value):
     if value is None:
         return None
-    return np.array(value.data if isinstance(value, tg.Tensor) else value, dtype=np.float64)
+    return np.array(value._data if isinstance(value, tg.Tensor) else value, dtype=np.float64)
 
 
 def _channels_first(op, name, array):
@@ -243,7 +243,7 @@ def _explain_conv(x, delta, file, weight, bias, has_bias, stride, padding, dilat
     w_t = tg.tensor(weight, requires_grad=True)
     b_t = tg.tensor(bias, requires_grad=True)
     z_t = F.conv2d(x_t, w_t, b_t, stride=stride, padding=padding, dilation=dilation)
-    z = z_t.data[0]                                                   # (C_out, H_out, W_out)
+    z = z_t._data[0]                                                   # (C_out, H_out, W_out)
     delta = _take_delta(op, delta, z.shape)
     z_t.backward(tg.tensor(delta[None]))
 
@@ -254,9 +254,9 @@ def _explain_conv(x, delta, file, weight, bias, has_bias, stride, padding, dilat
 
     show = _Printer(file, squeeze)
     result = BackwardSteps("conv2d")
-    result.autograd = {"delta_prev": squeeze(x_t.grad.data[0]),
-                       "grad_weight": squeeze(w_t.grad.data),
-                       "grad_bias": squeeze(b_t.grad.data)}
+    result.autograd = {"delta_prev": squeeze(x_t.grad._data[0]),
+                       "grad_weight": squeeze(w_t.grad._data),
+                       "grad_bias": squeeze(b_t.grad._data)}
 
     span_h = dilation[0] * (kernel_h - 1) + 1                        # K_eff = K + (K-1)(D-1)
     span_w = dilation[1] * (kernel_w - 1) + 1
@@ -341,7 +341,7 @@ def _explain_pool(kind, x, delta, file, kernel_size, stride, padding):
     x_t = tg.tensor(x[None], requires_grad=True)
     pool = F.max_pool2d if kind == "max_pool2d" else F.avg_pool2d
     z_t = pool(x_t, kernel_size, stride=stride, padding=padding)
-    z = z_t.data[0]                                                   # (C, H_out, W_out)
+    z = z_t._data[0]                                                   # (C, H_out, W_out)
     delta = _take_delta(op, delta, z.shape)
     z_t.backward(tg.tensor(delta[None]))
 
@@ -350,7 +350,7 @@ def _explain_pool(kind, x, delta, file, kernel_size, stride, padding):
 
     show = _Printer(file, squeeze)
     result = BackwardSteps(kind)
-    result.autograd = {"delta_prev": squeeze(x_t.grad.data[0])}
+    result.autograd = {"delta_prev": squeeze(x_t.grad._data[0])}
 
     # max pooling pads with -inf (a padded cell never wins), average pooling with zeros
     fill = -np.inf if kind == "max_pool2d" else 0.0

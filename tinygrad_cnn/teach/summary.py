@@ -73,15 +73,15 @@ class ModelSummary:
 
 
 def _count(parameters):
-    return sum(int(p.data.size) for p in parameters)
+    return sum(int(p._data.size) for p in parameters)
 
 
 def _macs(module, output):
     """MACs per sample of a Conv2d or Linear: (output elements / C_out) · weight.numel."""
     if not isinstance(module, (nn.Conv2d, nn.Linear)):
         return 0
-    weight = module.weight.data
-    per_sample = output.data.size // output.shape[0]
+    weight = module.weight._data
+    per_sample = output._data.size // output.shape[0]
     return per_sample // weight.shape[0] * weight.size
 
 
@@ -113,7 +113,7 @@ def summary(model, input_shape, dtype=tg.float32):
         def forward_and_record(*args, **kwargs):
             output = forward(*args, **kwargs)
             if isinstance(output, tg.Tensor):
-                per_sample = output.data.size // (output.shape[0] if output.ndim else 1)
+                per_sample = output._data.size // (output.shape[0] if output.ndim else 1)
                 rows.append(LayerRow(name=name or type(module).__name__, type=type(module).__name__,
                                      output_shape=tuple(output.shape),
                                      params=_count(module.parameters()),

@@ -124,7 +124,7 @@ def param_counts(model):
     counts = {}
     for name, param in model.named_parameters():
         owner = name.rpartition(".")[0]
-        counts[owner] = counts.get(owner, 0) + int(param.data.size)
+        counts[owner] = counts.get(owner, 0) + int(param._data.size)
     return counts
 
 

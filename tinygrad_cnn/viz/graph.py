@@ -184,7 +184,7 @@ def _build(output, model):
             leaf_id, kind="leaf", op="leaf", name=name, shape=tuple(tensor.shape),
             dtype=str(tensor.dtype), module=None, scope_type=None,
             requires_grad=bool(tensor.requires_grad),
-            params=int(tensor.data.size) if tensor.requires_grad else 0)
+            params=int(tensor._data.size) if tensor.requires_grad else 0)
     for op_id in recorded.ops:
         node = recorded.objects[op_id]
         graph.add_node(
