@@ -13,11 +13,11 @@ layers, ``functional`` (the ops they call) and ``init`` (weight initialisation).
 61706
 """
 from . import functional, init
-from .layers import (
+from .modules import (
     AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, LeakyReLU, Linear,
-    MaxPool2d, ReLU, Sigmoid, Tanh,
+    MaxPool2d, Module, ModuleList, ReLU, Sequential, Sigmoid, Tanh,
 )
-from .module import Module, ModuleList, Parameter, Sequential
+from .parameter import Parameter
 
 __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Dropout", "Flatten",

@@ -1,0 +1,31 @@
+"""``tinygrad_cnn.nn.functional`` (import it as ``F``): PyTorch's names,
+argument order and layouts (NCHW; conv weight (C_out, C_in/groups, kH, kW)).
+
+Each function here checks and normalises its arguments, with errors that name
+the op and the shapes and dtypes it got, then calls one op's ``apply``: every
+layer below is ONE graph node whose local backward rule sits in its op class
+(`conv_ops`, `pool_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
+
+One family per file: `conv`, `pooling`, `activation`, `linear` (with
+`flatten` and `dropout`), `loss`, `normalization`.
+
+>>> import tinygrad_cnn as tg
+>>> from tinygrad_cnn.nn import functional as F
+>>> x = tg.ones(1, 1, 4, 4, requires_grad=True)
+>>> y = F.max_pool2d(F.relu(F.conv2d(x, tg.ones(2, 1, 3, 3), padding=1)), 2)
+>>> y.shape, y.grad_fn.name
+((1, 2, 2, 2), 'max_pool2d')
+"""
+from ...tensor import pad
+from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .conv import conv2d, conv_transpose2d
+from .linear import dropout, flatten, linear
+from .loss import cross_entropy, mse_loss, nll_loss
+from .normalization import batch_norm
+from .pooling import avg_pool2d, max_pool2d
+
+__all__ = [
+    "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
+    "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
+    "pad", "relu", "sigmoid", "softmax", "tanh",
+]

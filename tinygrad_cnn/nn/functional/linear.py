@@ -1,0 +1,59 @@
+"""Fully connected layer and its companions: `linear`, `flatten`, `dropout`."""
+from ..._errors import DTypeError, ShapeError, describe
+from ..activation_ops import Dropout, Linear
+
+
+def linear(input, weight, bias=None):
+    """Fully connected layer ``z = a Wᵀ + b`` (weight (out, in), as PyTorch).
+
+    Shape:
+        input: (*, in);  weight: (out, in);  bias: (out,);  output: (*, out).
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> F.linear(tg.tensor([[1.0, 2.0]]), tg.tensor([[1.0, 1.0], [0.0, 1.0]]), tg.tensor([0.5, 0.0]))
+    tensor([[3.5, 2. ]])
+    """
+    if input.ndim < 1 or weight.ndim != 2:
+        raise ShapeError(f"linear: expected input (*, in) and a 2-D weight (out, in), got input "
+                         f"{describe(input)} and weight {describe(weight)}")
+    if input.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input has {input.shape[-1]} features but weight "
+                         f"{tuple(weight.shape)} expects {weight.shape[1]} (= weight.shape[1]); "
+                         f"input {describe(input)}")
+    if input.dtype != weight.dtype:
+        raise DTypeError(f"linear: input and weight must have the same dtype, got input "
+                         f"{describe(input)} and weight {describe(weight)}")
+    if bias is not None and (tuple(bias.shape) != (weight.shape[0],) or bias.dtype != input.dtype):
+        raise ShapeError(f"linear: bias must be ({weight.shape[0]},) {input.dtype}, "
+                         f"got {describe(bias)}")
+    return Linear.apply(input, weight, bias)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one (PyTorch's functional default
+    ``start_dim=0``; ``nn.Flatten`` uses 1).
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> F.flatten(tg.ones(2, 3, 4), 1).shape
+    (2, 12)
+    """
+    return input.flatten(start_dim, end_dim)
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: each entry is zeroed with probability p and the rest
+    scaled by 1/(1-p), with masks from the global generator (`manual_seed`).
+    The identity when not training or p = 0.
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> F.dropout(tg.ones(4), p=0.5, training=False)
+    tensor([1., 1., 1., 1.])
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return input
+    return Dropout.apply(input, p=float(p))

@@ -1,0 +1,71 @@
+"""Pooling layers: `MaxPool2d` and `AvgPool2d`."""
+from .. import functional as F
+from .module import Module
+
+
+class MaxPool2d(Module):
+    """Max pooling: each K×K window → its maximum; δ goes back to where it was.
+
+    Shape: (N, C, H, W) → (N, C, ⌊(H + 2P - K)/S⌋ + 1, …); ``stride`` defaults to K.
+    ``dilation``, ``return_indices`` and ``ceil_mode`` exist for PyTorch
+    compatibility; only their defaults are supported.
+
+    >>> import tinygrad_cnn as tg
+    >>> pool = MaxPool2d(2)
+    >>> pool
+    MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> pool(tg.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        if dilation != 1 or return_indices or ceil_mode:
+            raise NotImplementedError("MaxPool2d: dilation, return_indices and ceil_mode are not "
+                                      "supported (only their defaults)")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """Average pooling: each K×K window → its mean; δ/K² goes to every position.
+
+    Shape: (N, C, H, W) → (N, C, ⌊(H + 2P - K)/S⌋ + 1, …); ``stride`` defaults to K.
+
+    >>> import tinygrad_cnn as tg
+    >>> AvgPool2d(2)(tg.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 2.5,  4.5],
+              [10.5, 12.5]]]])
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):
+        super().__init__()
+        if ceil_mode or divisor_override is not None:
+            raise NotImplementedError("AvgPool2d: ceil_mode and divisor_override are not "
+                                      "supported (only their defaults)")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
+                            count_include_pad=self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
