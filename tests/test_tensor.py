@@ -84,7 +84,7 @@ def test_comparisons_return_bool_tensors_outside_the_graph():
 
 def test_in_place_updates_refuse_tensors_in_the_graph():
     w = tg.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="wrap the update in tg.no_grad"):
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad.*no_grad"):
         w.add_(1.0)
     with tg.no_grad():
         w.add_(1.0).mul_(3.0)
@@ -95,7 +95,7 @@ def test_in_place_updates_refuse_tensors_in_the_graph():
     plain = tg.zeros(2)
     plain.fill_(2.5).copy_(tg.tensor([1.0, 2.0]))
     assert plain.numpy().tolist() == [1, 2]
-    with pytest.raises(ValueError, match="copy_: source shape"):
+    with pytest.raises(ValueError, match=r"copy_: source \(3,\) float32 cannot be broadcast to \(2,\)"):
         plain.copy_(tg.zeros(3))
 
 

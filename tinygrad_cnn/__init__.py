@@ -1,6 +1,10 @@
 """tinygrad_cnn: a small NumPy autograd framework for learning how
 back-propagation flows through a convolutional network.
 
+It is PyTorch for learners: the names below are PyTorch's (``import
+tinygrad_cnn as torch`` runs typical CPU programs), and ``torch.exp(x)`` and
+``x.exp()`` are one function.
+
 >>> import tinygrad_cnn as tg
 >>> w = tg.tensor([2.0, -1.0], requires_grad=True)
 >>> loss = (w * w).sum()
@@ -9,15 +13,39 @@ back-propagation flows through a convolutional network.
 tensor([ 4., -2.])
 """
 from ._errors import DTypeError, ShapeError
-from ._state import enable_grad, is_grad_enabled, manual_seed, no_grad, set_grad_enabled
-from .tensor import (
-    Tensor, arange, bool_, cat, empty, empty_like, float16, float32, float64, from_numpy,
-    full, int32, int64, ones, ones_like, pad, rand, rand_like, randn, randn_like, stack,
-    tensor, where, zeros, zeros_like,
+from ._state import (
+    enable_grad, inference_mode, is_grad_enabled, manual_seed, no_grad, set_grad_enabled,
 )
+from .dtypes import (
+    DType, bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
+    int16, int32, int64, long, set_default_dtype, short, uint8,
+)
+from .device import DeviceError, device, get_default_device, set_default_device
+from .tensor import Tensor
+from .creation import (
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+    LongTensor, ShortTensor, arange, as_tensor, asarray, empty, empty_like, eye, from_numpy,
+    full, full_like, is_floating_point, is_tensor, linspace, logspace, normal, numel, ones,
+    ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
+    zeros_like,
+)
+from .ops.elementwise import (
+    abs, absolute, add, bmm, clamp, clip, clone, div, divide, exp, log, matmul, mm, mul,
+    multiply, neg, negative, pow, relu, sigmoid, sqrt, sub, subtract, tanh, true_divide,
+)
+from .ops.indexing import where
+from .ops.movement import (
+    cat, concat, concatenate, flatten, pad, permute, reshape, squeeze, stack, swapaxes, swapdims,
+    t, transpose, unsqueeze,
+)
+from .ops.pointwise import maximum, minimum
+from .ops.reductions import all, amax, amin, any, argmax, argmin, max, mean, min, sum
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck
+from . import accelerator, autograd, backends, cuda
 from ._allocator import keep_freed_memory
+
+bool_ = bool               # the name this package used before it followed PyTorch's
 
 keep_freed_memory()        # see _allocator.py: spares each training step its page faults
 
@@ -36,11 +64,3 @@ def __getattr__(name):
         from . import serialization
         return getattr(serialization, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-__all__ = [
-    "DTypeError", "Function", "GradcheckError", "ShapeError", "Tensor", "arange", "bool_",
-    "cat", "empty", "empty_like", "enable_grad", "float16", "float32", "float64",
-    "from_numpy", "full", "gradcheck", "int32", "int64", "is_grad_enabled", "manual_seed",
-    "load", "no_grad", "ones", "ones_like", "pad", "rand", "rand_like", "randn", "randn_like",
-    "save", "set_grad_enabled", "stack", "tensor", "where", "zeros", "zeros_like",
-]

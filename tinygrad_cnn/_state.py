@@ -1,10 +1,12 @@
 """The one place that holds tinygrad_cnn's global state.
 
-Three things are global, as in PyTorch, and all of them live here:
+Four things are global, as in PyTorch, and all of them live here:
 
 * **grad mode**: whether new operations record a graph (`no_grad`, `enable_grad`);
 * **the random generator** used by `randn`, `rand`, dropout and `nn.init`
   (`manual_seed` replaces it);
+* **the defaults** for new tensors: the float dtype (`set_default_dtype`) and
+  the device (`set_default_device`);
 * **the scope stack**: what is currently running forward (an `nn.Module`
   pushes itself while it runs), copied onto each new graph node so that
   drawings can group op nodes by the layer that made them. The core only
@@ -15,6 +17,8 @@ import functools
 import numpy as np
 
 grad_enabled = True
+default_dtype = None       # the DType Python floats become; dtypes.py sets float32
+default_device = None      # the device factories use; device.py sets cpu
 rng = np.random.default_rng()
 scope_stack = []
 
@@ -82,10 +86,37 @@ class enable_grad(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
-    """``with set_grad_enabled(False): ...`` — grad mode from a flag."""
+    """Set grad mode from a flag. Like PyTorch's, it takes effect at once, so it
+    works as a plain call (``set_grad_enabled(False)``), as a context manager
+    (restoring the previous mode on exit) and as a decorator."""
 
     def __init__(self, mode=True):
+        global grad_enabled
         self.mode = bool(mode)
+        self._previous = grad_enabled
+        grad_enabled = self.mode
+
+    def __enter__(self):
+        return None
+
+    def __call__(self, func):
+        global grad_enabled
+        grad_enabled = self._previous          # as a decorator it applies per call only
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class inference_mode(_GradMode):
+    """PyTorch's ``inference_mode``: here the same as `no_grad` (``mode=False``
+    turns grad recording back on)."""
+
+    def __init__(self, mode=True):
+        self.mode = not mode
 
     def __call__(self, func):
         mode = self.mode
@@ -94,7 +125,6 @@ class set_grad_enabled(_GradMode):
         def wrapper(*args, **kwargs):
             with set_grad_enabled(mode):
                 return func(*args, **kwargs)
-
         return wrapper
 
 

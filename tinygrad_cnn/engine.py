@@ -17,7 +17,8 @@ from ._errors import ShapeError
 
 
 def topological_order(root):
-    """Nodes reachable from ``root`` (a Function node), producers first.
+    """Nodes reachable from ``root`` (a Function node, or a list of them),
+    producers first.
 
     A depth-first search with an explicit stack: each node is appended after
     all nodes it reads from (its parents), so ``reversed(order)`` visits every
@@ -25,7 +26,8 @@ def topological_order(root):
     """
     order = []
     visited = set()
-    stack = [(root, False)]
+    roots = root if isinstance(root, (list, tuple)) else [root]
+    stack = [(node, False) for node in reversed(roots)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
@@ -65,33 +67,72 @@ def _accumulate_leaf(leaf, delta):
         leaf.grad._data += delta
 
 
-def backward(tensor, gradient=None, retain_graph=False):
-    """Back-propagate from ``tensor``; see `Tensor.backward`."""
+def _seed(tensor, gradient, op="backward"):
+    """δ of an output: ones for a one-element tensor, else the gradient given."""
     if not tensor.requires_grad:
         raise RuntimeError(
-            "backward: this tensor does not require grad and has no grad_fn "
-            "(was it computed under no_grad(), or from inputs without requires_grad=True?)")
+            f"{op}: element 0 of tensors does not require grad and does not have a grad_fn "
+            "(was it computed under no_grad(), from inputs without requires_grad=True, or "
+            "modified by an optimizer step? Note that `w -= lr * w.grad` must run inside "
+            "no_grad())")
     if gradient is None:
         if tensor._data.size != 1:
             raise RuntimeError(
-                f"backward: grad can be implicitly created only for a scalar output, but this "
+                f"{op}: grad can be implicitly created only for a scalar output, but this "
                 f"tensor has shape {tensor.shape}; pass gradient= (a tensor of that shape), "
                 "or reduce it first, e.g. loss.sum().backward()")
-        seed = np.ones_like(tensor._data)
-    else:
-        seed = gradient._data if isinstance(gradient, _Tensor) else np.asarray(gradient)
-        if seed.shape != tensor.shape:
-            raise ShapeError(f"backward: gradient has shape {seed.shape}, "
-                             f"but the tensor has shape {tensor.shape}")
-        seed = seed.astype(tensor.dtype, copy=False)
+        return np.ones_like(tensor._data)
+    seed = gradient._data if isinstance(gradient, _Tensor) else np.asarray(gradient)
+    if seed.shape != tensor.shape:
+        raise ShapeError(f"{op}: gradient has shape {seed.shape}, "
+                         f"but the tensor has shape {tensor.shape}")
+    return seed.astype(tensor._data.dtype, copy=False)
 
-    root = tensor.grad_fn
-    if root is None:                      # backward() on a leaf: dL/dL = 1
-        _accumulate_leaf(tensor, seed)
-        return
 
-    deltas = {root: seed}                 # node -> ∂L/∂(node output), summed over consumers
-    for node in reversed(topological_order(root)):
+def backward(tensor, gradient=None, retain_graph=False, create_graph=False, inputs=None):
+    """Back-propagate from ``tensor``; see `Tensor.backward`."""
+    run_backward([tensor], [gradient], retain_graph, create_graph=create_graph, inputs=inputs)
+
+
+def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inputs=None,
+                 capture=None, allow_unused=True):
+    """The engine. ``tensors``' δs start as ``gradients``; each leaf's share is
+    added to its ``.grad`` — or, when ``capture`` (a list of tensors) is given,
+    returned in that order instead, touching no ``.grad`` (`autograd.grad`).
+    ``inputs`` limits which leaves accumulate."""
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (double backward) is not supported: a Function's backward "
+            "works on NumPy arrays, so it records no graph of its own")
+    seeds = [_seed(t, g) for t, g in zip(tensors, gradients)]
+    captured = {} if capture is not None else None
+    wanted = None if capture is None else {id(t): t for t in capture}
+    only = None if inputs is None else {id(t) for t in
+                                       ([inputs] if isinstance(inputs, _Tensor) else inputs)}
+
+    def arrive_at_leaf(leaf, delta):
+        if wanted is not None:
+            if id(leaf) in wanted:
+                if leaf._hooks:
+                    delta = _run_hooks(leaf._hooks, delta)
+                previous = captured.get(id(leaf))
+                captured[id(leaf)] = delta.copy() if previous is None else previous + delta
+        elif only is None or id(leaf) in only:
+            _accumulate_leaf(leaf, delta)
+
+    deltas = {}                           # node -> ∂L/∂(node output), summed over consumers
+    roots = []
+    for tensor, seed in zip(tensors, seeds):
+        if tensor.grad_fn is None:        # backward() on a leaf: dL/dL = 1
+            arrive_at_leaf(tensor, seed)
+            continue
+        previous = deltas.get(tensor.grad_fn)
+        deltas[tensor.grad_fn] = seed if previous is None else previous + seed
+        roots.append(tensor.grad_fn)
+    wanted_nodes = {} if wanted is None else {
+        t.grad_fn: t for t in capture if t.grad_fn is not None}
+
+    for node in reversed(topological_order(roots) if roots else []):
         delta = deltas.pop(node, None)
         if delta is None:                 # every consumer returned None for it
             continue
@@ -100,10 +141,14 @@ def backward(tensor, gradient=None, retain_graph=False):
                 f"backward: trying to go back through the '{node.name}' node a second time, "
                 "but its saved values were freed after the first backward. "
                 "Pass retain_graph=True to the first backward() if you need to call it twice.")
+        if node.saved_versions:
+            _check_versions(node)
         if node.hooks:
             delta = _run_hooks(node.hooks, delta)
-        if node.retained is not None:
+        if node.retained is not None and wanted is None:
             _retain(node, delta)
+        if node in wanted_nodes:
+            captured[id(wanted_nodes[node])] = delta.copy()
 
         grads = node.backward(node, delta)
         if not isinstance(grads, tuple):
@@ -124,11 +169,12 @@ def backward(tensor, gradient=None, retain_graph=False):
                 raise ShapeError(
                     f"{node.name}: backward returned a gradient of shape {grad.shape} "
                     f"for an input of shape {tuple(parent.shape)}")
-            if grad.dtype != parent.dtype:
-                grad = grad.astype(parent.dtype)
+            parent_dtype = parent._data.dtype if isinstance(parent, _Tensor) else parent.dtype
+            if grad.dtype != parent_dtype:
+                grad = grad.astype(parent_dtype)
             checked.append(grad)
             if isinstance(parent, _Tensor):
-                _accumulate_leaf(parent, grad)
+                arrive_at_leaf(parent, grad)
             else:
                 previous = deltas.get(parent)
                 deltas[parent] = grad if previous is None else previous + grad
@@ -138,6 +184,30 @@ def backward(tensor, gradient=None, retain_graph=False):
         else:
             node.grad_inputs = None
             node.release()
+
+    if capture is None:
+        return None
+    results = []
+    for i, t in enumerate(capture):
+        grad = captured.get(id(t))
+        if grad is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: one of the differentiated tensors (input {i}, shape {tuple(t.shape)}) "
+                "appears to not have been used in the graph; set allow_unused=True if this "
+                "is the desired behavior")
+        results.append(None if grad is None else _Tensor._make(grad, None))
+    return tuple(results)
+
+
+def _check_versions(node):
+    for counter, expected, what in node.saved_versions:
+        if counter.count != expected:
+            raise RuntimeError(
+                f"backward: one of the variables needed for gradient computation has been "
+                f"modified by an inplace operation: {what} of the '{node.name}' node "
+                f"(output shape {node.shape}) is at version {counter.count}; expected version "
+                f"{expected} instead. Compute out of place (x = x + 1 instead of x += 1, or "
+                "x.clone() before modifying it)")
 
 
 def _retain(node, delta):

@@ -58,6 +58,28 @@ def _snake_case(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
+class OpName(str):
+    """An op's name: a string (``node.name == 'mul'``) that can also be called,
+    as PyTorch code calls ``grad_fn.name()``."""
+
+    def __call__(self):
+        return str(self)
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf: the end of a δ path, where the
+    gradient is added to ``variable.grad`` (PyTorch's ``AccumulateGrad``)."""
+
+    name = OpName("accumulate_grad")
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def __repr__(self):
+        return f"<AccumulateGrad for {tuple(self.variable.shape)}>"
+
+
 class Function:
     """Base class of every op. Subclass it, write ``forward`` and ``backward``
     as static methods, and call ``YourOp.apply(...)``.
@@ -85,7 +107,9 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__ or cls.__dict__["name"] is None:
-            cls.name = _snake_case(cls.__name__)
+            cls.name = OpName(_snake_case(cls.__name__))
+        else:
+            cls.name = OpName(cls.__dict__["name"])
 
     # Per-node state. Class-level defaults keep creating a node cheap; apply()
     # and the engine set the instance attributes when they differ.
@@ -99,12 +123,27 @@ class Function:
     released = False
     hooks = None          # hooks of the output tensor (non-leaf)
     retained = None       # weakref to the output tensor, if retain_grad()
+    saved_versions = ()   # (version counter, count at forward, what) per saved input
+    non_differentiable = False
 
     # ----- used inside forward ---------------------------------------------
     def save_for_backward(self, *arrays):
         """Keep arrays for backward. They are dropped after backward unless
         ``retain_graph=True``; a second backward then raises."""
         self.saved_tensors = arrays
+
+    def mark_non_differentiable(self, *outputs):
+        """Declare the output constant (an index, a mask): it gets no grad_fn."""
+        self.non_differentiable = True
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the graph: one ``(node, 0)`` per input — the producing
+        node, an `AccumulateGrad` for a leaf that requires grad, or None."""
+        return tuple(
+            (None if not needed or parent is None else
+             AccumulateGrad(parent) if isinstance(parent, Tensor) else parent, 0)
+            for parent, needed in zip(self.parents, self.needs_input_grad))
 
     # ----- the two methods an op writes ---------------------------------------
     @staticmethod
@@ -129,8 +168,8 @@ class Function:
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if not record:
-            return Tensor._make(out, None)
+        if not record or ctx.non_differentiable:
+            return _view_aware(Tensor._make(out, None), out, args)
         if out.dtype.kind != "f":
             raise TypeError(
                 f"{cls.name}: forward returned dtype {out.dtype}, but an op whose "
@@ -143,7 +182,10 @@ class Function:
         ctx.dtype = out.dtype
         if _state.scope_stack:
             ctx.scope = _state.scope_stack[-1]
-        return Tensor._make(out, ctx)
+        result = _view_aware(Tensor._make(out, ctx), out, args)
+        if ctx.saved_tensors:
+            ctx.saved_versions = _versions_of(ctx.saved_tensors, args, result)
+        return result
 
     # ----- engine side ---------------------------------------------------------
     def release(self):
@@ -153,3 +195,31 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name} node {self.shape}>"
+
+
+def _view_aware(result, out, args):
+    """An output that is a NumPy view of an input shares that input's version
+    counter, so an in-place write through either is seen by both."""
+    base = out.base
+    if base is not None:
+        for arg in args:
+            if isinstance(arg, Tensor) and (base is arg._data or base is arg._data.base):
+                result._version_box = arg._version_box
+                result._base = arg
+                break
+    return result
+
+
+def _versions_of(saved, args, result):
+    """(version counter, its count now, a description) for each saved array that
+    is an input's or the output's own memory, for backward's check."""
+    versions = []
+    for array in saved:
+        if array is result._data:
+            versions.append((result._version_box, result._version_box.count, "its output"))
+            continue
+        for position, arg in enumerate(args):
+            if isinstance(arg, Tensor) and array is arg._data:
+                versions.append((arg._version_box, arg._version_box.count, f"input {position}"))
+                break
+    return tuple(versions)

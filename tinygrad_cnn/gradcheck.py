@@ -46,7 +46,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     leaves = []
     for item in inputs:
         if isinstance(item, Tensor) and item.requires_grad:
-            leaf = Tensor(item._data.astype(np.float64), requires_grad=True)
+            leaf = Tensor(item._data, dtype=np.float64, requires_grad=True)
         else:
             leaf = item
         leaves.append(leaf)

@@ -36,7 +36,7 @@ class DataLoader:
         3
         >>> images, labels = next(iter(loader))
         >>> images.shape, images.dtype, labels.shape, labels.dtype
-        ((300, 1, 28, 28), dtype('float32'), (300,), dtype('int64'))
+        ((300, 1, 28, 28), tinygrad_cnn.float32, (300,), tinygrad_cnn.int64)
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, seed=None, drop_last=False):
@@ -91,7 +91,7 @@ class DataLoader:
         return images, labels
 
     def __iter__(self):
-        from tinygrad_cnn.tensor import from_numpy
+        from tinygrad_cnn.creation import from_numpy
 
         indices = self.epoch_indices()
         for start in range(0, len(indices), self.batch_size):

@@ -15,7 +15,7 @@ the tensor's dtype and returns the tensor.
 >>> _ = init.kaiming_uniform_(w, nonlinearity="relu")
 >>> bound = 6 ** 0.5 / 400 ** 0.5          # gain √2 · √(3 / fan_in)
 >>> bool(w.abs().max() <= bound), w.dtype
-(True, dtype('float32'))
+(True, tinygrad_cnn.float32)
 """
 import math
 

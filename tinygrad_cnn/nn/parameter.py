@@ -1,7 +1,7 @@
 """`Parameter`: a Tensor that is a module's trainable state (``torch.nn.Parameter``)."""
 import numpy as np
 
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, _to_array, _Version
 
 
 class Parameter(Tensor):
@@ -28,6 +28,8 @@ class Parameter(Tensor):
         self.grad_fn = None
         self.requires_grad = False
         self._hooks = None
+        self._version_box = _Version()
+        self._base = None
         if requires_grad:
             self.requires_grad_(True)           # refuses integer dtypes with a clear error
 

@@ -8,8 +8,11 @@ is that sum, the adjoint of broadcasting. ``δ`` (``delta``) is always
 """
 import numpy as np
 
-from .._errors import ShapeError, describe
+from .. import _state
+from .._errors import DTypeError, ShapeError, describe
+from ..dtypes import result_dtype
 from ..function import Function
+from ..tensor import Tensor
 from ._helpers import check_broadcast, shape_of, unbroadcast
 
 
@@ -299,3 +302,197 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, delta):
         return delta.astype(ctx.in_dtype), None
+
+
+class Clone(Function):
+    """z = a copy of x, so ∂L/∂x = δ."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, delta):
+        return delta
+
+
+# --------------------------------------------------------------------------
+# the functions: ``tinygrad_cnn.exp(x)`` and ``x.exp()`` are the same function
+# --------------------------------------------------------------------------
+def operand(value, op):
+    """A second operand as an op takes it: Tensors pass; NumPy scalars become
+    Python numbers (PyTorch treats both as *weak*: they never widen a tensor);
+    arrays and lists become constant Tensors."""
+    if isinstance(value, Tensor) or type(value) in (int, float, bool):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return Tensor._make(np.asarray(value), None)
+    raise TypeError(f"{op}: unsupported operand type {type(value).__name__}")
+
+
+def cast_to(value, numpy_dtype):
+    """``value`` (Tensor or Python number) in ``numpy_dtype``; differentiable for floats."""
+    if not isinstance(value, Tensor) or value._data.dtype == numpy_dtype:
+        return value
+    if value.requires_grad and numpy_dtype.kind == "f":
+        return Cast.apply(value, numpy_dtype)
+    return Tensor._make(value._data.astype(numpy_dtype), None)
+
+
+def promote(op, a, b):
+    """Both operands in the dtype PyTorch's promotion rule gives (see `dtypes`)."""
+    a, b = operand(a, op), operand(b, op)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype == b._data.dtype:
+        return a, b                                         # the common case, no work
+    arrays = [v._data if isinstance(v, Tensor) else v for v in (a, b)]
+    check_broadcast(op, *arrays)                  # name the shapes before any cast
+    target = result_dtype(*arrays)
+    return cast_to(a, target), cast_to(b, target)
+
+
+def _float_operands(op, a, b):
+    """Promoted, then integers and bools made the default float dtype (true division)."""
+    a, b = promote(op, a, b)
+    tensor = a if isinstance(a, Tensor) else b
+    if tensor._data.dtype.kind != "f":
+        target = _state.default_dtype.numpy_dtype
+        a, b = cast_to(a, target), cast_to(b, target)
+    return a, b
+
+
+def _as_tensor(value, op):
+    value = operand(value, op)
+    return value if isinstance(value, Tensor) else Tensor._make(np.asarray(value), None)
+
+
+def add(input, other, *, alpha=1):
+    """input + alpha·other, with PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = promote("add", input, other)
+    return Add.apply(a, b)
+
+
+def sub(input, other, *, alpha=1):
+    """input − alpha·other, with PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = promote("sub", input, other)
+    if isinstance(a, Tensor) and a._data.dtype == np.bool_:
+        raise TypeError("sub: subtraction of bool tensors is not supported; use logical_xor")
+    return Sub.apply(a, b)
+
+
+def mul(input, other):
+    """input ⊙ other, with PyTorch's type promotion."""
+    a, b = promote("mul", input, other)
+    return Mul.apply(a, b)
+
+
+def div(input, other, *, rounding_mode=None):
+    """input / other (true division: integers give the default float dtype)."""
+    if rounding_mode is not None:
+        return _rounded_div(input, other, rounding_mode)
+    a, b = _float_operands("div", input, other)
+    return Div.apply(a, b)
+
+
+def _rounded_div(input, other, rounding_mode):
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', "
+                         f"got {rounding_mode!r}")
+    a, b = promote("div", input, other)
+    a_data = a._data if isinstance(a, Tensor) else a
+    b_data = b._data if isinstance(b, Tensor) else b
+    integer = (a if isinstance(a, Tensor) else b)._data.dtype.kind in "iub"
+    if rounding_mode == "floor":
+        result = np.floor_divide(a_data, b_data) if integer else np.floor(a_data / b_data)
+    else:
+        result = (np.trunc(np.true_divide(a_data, b_data)) if not integer else
+                  np.sign(a_data) * np.sign(b_data) * (np.abs(a_data) // np.abs(b_data)))
+    dtype = (a if isinstance(a, Tensor) else b)._data.dtype
+    return Tensor._make(np.asarray(result).astype(dtype, copy=False), None)   # gradient 0: a step
+
+
+def pow(input, exponent):
+    """input ** exponent (either may be a number), with PyTorch's type promotion."""
+    a, b = promote("pow", input, exponent)
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, "pow")
+        a = cast_to(a, b._data.dtype)
+    return Pow.apply(a, b)
+
+
+def neg(input):
+    if input._data.dtype == np.bool_:
+        raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
+    return Neg.apply(input)
+
+
+def matmul(input, other):
+    """Matrix product (batched and broadcast like ``np.matmul``); both operands
+    must have the same dtype, as in PyTorch."""
+    input, other = _as_tensor(input, "matmul"), _as_tensor(other, "matmul")
+    if input._data.dtype != other._data.dtype:
+        raise DTypeError(f"matmul: expected both operands to have the same dtype, "
+                         f"got {describe(input)} @ {describe(other)}")
+    return MatMul.apply(input, other)
+
+
+def mm(input, mat2):
+    """Product of two matrices (2-D only; `matmul` broadcasts)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"mm: both arguments must be matrices, got {describe(input)} and "
+                         f"{describe(mat2)}")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched product of (B, n, k) and (B, k, m) without broadcasting."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: expected (B, n, k) and (B, k, m) with the same B, got "
+                         f"{describe(input)} and {describe(mat2)}")
+    return matmul(input, mat2)
+
+
+def _float_input(op, input):
+    """Unary float functions give the default float dtype for integer input (PyTorch)."""
+    if input._data.dtype.kind != "f":
+        return Tensor._make(input._data.astype(_state.default_dtype.numpy_dtype), None)
+    return input
+
+
+def exp(input): return Exp.apply(_float_input("exp", input))
+def log(input): return Log.apply(_float_input("log", input))
+def sqrt(input): return Sqrt.apply(_float_input("sqrt", input))
+def tanh(input): return Tanh.apply(_float_input("tanh", input))
+def sigmoid(input): return Sigmoid.apply(_float_input("sigmoid", input))
+def relu(input): return Relu.apply(input)
+def abs(input): return Abs.apply(input)
+
+
+def clamp(input, min=None, max=None):
+    """min(max(input, min), max); δ passes where the bound did not bite."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        raise TypeError("clamp: tensor bounds are not supported; use maximum/minimum")
+    return Clamp.apply(input, min, max)
+
+
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+absolute, clip, multiply, negative, subtract, true_divide = abs, clamp, mul, neg, sub, div
+divide = div
+
+TENSOR_METHODS = (
+    "abs", "absolute", "add", "bmm", "clamp", "clip", "div", "divide", "exp", "log", "matmul",
+    "mm", "mul", "multiply", "neg", "negative", "pow", "relu", "sigmoid", "sqrt", "sub",
+    "subtract", "tanh", "true_divide",
+)

@@ -132,3 +132,100 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, delta):
         return delta[ctx.crop], None, None
+
+
+# --------------------------------------------------------------------------
+# the functions: ``tinygrad_cnn.flatten(x, 1)`` and ``x.flatten(1)`` are the same function
+# --------------------------------------------------------------------------
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def reshape(input, *shape):
+    """The same entries (row-major) in a new shape; one size may be −1."""
+    return Reshape.apply(input, _shape_arg(shape))
+
+
+def view(input, *shape):
+    """`reshape` (NumPy returns a view whenever the memory layout allows)."""
+    return Reshape.apply(input, _shape_arg(shape))
+
+
+def view_as(input, other):
+    return Reshape.apply(input, other.shape)
+
+
+def reshape_as(input, other):
+    return Reshape.apply(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one."""
+    shape = input.shape
+    if not shape:
+        return Flatten.apply(input, (1,))
+    start, end = normalize_dims("flatten", start_dim, len(shape))[0], \
+        normalize_dims("flatten", end_dim, len(shape))[0]
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim}")
+    merged = int(np.prod(shape[start:end + 1]))
+    return Flatten.apply(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def squeeze(input, dim=None):
+    """Drop size-1 dims (only ``dim``, when given)."""
+    if dim is None:
+        shape = tuple(s for s in input.shape if s != 1)
+    else:
+        axes = normalize_dims("squeeze", dim, input.ndim)
+        shape = tuple(s for i, s in enumerate(input.shape) if not (i in axes and s == 1))
+    return Squeeze.apply(input, shape)
+
+
+def unsqueeze(input, dim):
+    """Insert a size-1 dim at ``dim``."""
+    (axis,) = normalize_dims("unsqueeze", dim, input.ndim + 1)
+    return Unsqueeze.apply(input, input.shape[:axis] + (1,) + input.shape[axis:])
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dims."""
+    (axis0,), (axis1,) = (normalize_dims("transpose", d, input.ndim) for d in (dim0, dim1))
+    return Transpose.apply(input, axis0, axis1)
+
+
+def t(input):
+    """Transpose a matrix (a vector or scalar is returned as it is)."""
+    if input.ndim > 2:
+        raise ValueError(f"t: expects a tensor with <= 2 dimensions, got {describe(input)}; "
+                         "use transpose(dim0, dim1)")
+    return input if input.ndim < 2 else Transpose.apply(input, 0, 1)
+
+
+def permute(input, *dims):
+    """Reorder the dims: ``permute(x, (0, 2, 3, 1))`` or ``x.permute(0, 2, 3, 1)``."""
+    return Permute.apply(input, _shape_arg(dims))
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dim."""
+    return Cat.apply(*tensors, dim=dim)
+
+
+def stack(tensors, dim=0):
+    """Stack along a new dim."""
+    return Stack.apply(*tensors, dim=dim)
+
+
+def pad(input, pad, value=0.0):
+    """Constant padding, PyTorch's ``F.pad`` convention (last dim first)."""
+    return Pad.apply(input, tuple(pad), value)
+
+
+swapaxes = swapdims = transpose
+concat = concatenate = cat
+
+TENSOR_METHODS = ("flatten", "permute", "reshape", "reshape_as", "squeeze", "swapaxes",
+                  "swapdims", "t", "transpose", "unsqueeze", "view", "view_as")

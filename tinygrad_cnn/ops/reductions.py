@@ -1,9 +1,12 @@
 """Reductions: sum, mean, amax/amin (δ shared among ties) and max/min along a
 dim (δ to the returned index)."""
+from collections import namedtuple
+
 import numpy as np
 
-from .._errors import describe
+from .._errors import DTypeError, describe
 from ..function import Function
+from ..tensor import Tensor
 from ._helpers import _grad_of_reduction, normalize_dims
 
 
@@ -100,3 +103,103 @@ class MinDim(MaxDim):
 
     name = "min"
     pick = staticmethod(np.argmin)
+
+
+# --------------------------------------------------------------------------
+# the functions: ``tinygrad_cnn.sum(x, 1)`` and ``x.sum(1)`` are the same function
+# --------------------------------------------------------------------------
+MinMax = namedtuple("MinMax", ["values", "indices"])
+
+
+def _dims(dim, axis):
+    """``axis`` is PyTorch's alias of ``dim``; an empty tuple means every dim."""
+    if axis is not None:
+        dim = axis
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        return None
+    return dim
+
+
+def _summable(op, input, dtype):
+    if dtype is not None:
+        return input.to(dtype)
+    if input._data.dtype.kind in "biu":          # integer sums are int64, as in PyTorch
+        return input.to(np.int64)
+    return input
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+    """Σ over ``dim`` (every dim when None or ()); integers sum to int64."""
+    return Sum.apply(_summable("sum", input, dtype), dim=_dims(dim, axis), keepdim=keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+    """Average over ``dim``; the input must be floating point (or ``dtype=`` given)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise DTypeError(f"mean: could not infer output dtype: input dtype must be floating "
+                         f"point, got {describe(input)}; use x.float().mean() or dtype=")
+    return Mean.apply(input, dim=_dims(dim, axis), keepdim=keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    return Amax.apply(input, dim=_dims(dim, None), keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return Amin.apply(input, dim=_dims(dim, None), keepdim=keepdim)
+
+
+def _extreme(op, node, input, dim, keepdim, other, pairwise):
+    if isinstance(dim, Tensor) or other is not None:     # torch.max(a, b): elementwise
+        return pairwise(input, dim if other is None else other)
+    if dim is None:
+        return (Amax if op == "max" else Amin).apply(input)
+    values = node.apply(input, dim, keepdim)
+    (axis,) = normalize_dims(op, dim, input.ndim)
+    indices = getattr(np, "arg" + op)(input._data, axis=axis)   # the entry δ goes to
+    if keepdim:
+        indices = np.expand_dims(indices, axis)
+    return MinMax(values, Tensor._make(np.asarray(indices, dtype=np.int64), None))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """``max(x)`` → the largest entry; ``max(x, dim)`` → (values, indices), a
+    named tuple; ``max(x, y)`` → the elementwise maximum."""
+    from .pointwise import maximum
+    return _extreme("max", MaxDim, input, dim, keepdim, other, maximum)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """``min(x)`` → the smallest entry; ``min(x, dim)`` → (values, indices);
+    ``min(x, y)`` → the elementwise minimum."""
+    from .pointwise import minimum
+    return _extreme("min", MinDim, input, dim, keepdim, other, minimum)
+
+
+def argmax(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(input._data.argmax()), None)
+    return Tensor._make(np.asarray(input._data.argmax(axis=dim, keepdims=keepdim)), None)
+
+
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(input._data.argmin()), None)
+    return Tensor._make(np.asarray(input._data.argmin(axis=dim, keepdims=keepdim)), None)
+
+
+def all(input, dim=None, keepdim=False):
+    axes = None if _dims(dim, None) is None else normalize_dims("all", dim, input.ndim)
+    return Tensor._make(np.asarray(input._data.astype(bool).all(axis=axes, keepdims=keepdim)),
+                        None)
+
+
+def any(input, dim=None, keepdim=False):
+    axes = None if _dims(dim, None) is None else normalize_dims("any", dim, input.ndim)
+    return Tensor._make(np.asarray(input._data.astype(bool).any(axis=axes, keepdims=keepdim)),
+                        None)
+
+
+TENSOR_METHODS = ("all", "amax", "amin", "any", "argmax", "argmin", "max", "mean", "min", "sum")

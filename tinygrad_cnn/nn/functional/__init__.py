@@ -16,7 +16,7 @@ One family per file: `conv`, `pooling`, `activation`, `linear` (with
 >>> y.shape, y.grad_fn.name
 ((1, 2, 2, 2), 'max_pool2d')
 """
-from ...tensor import pad
+from ...ops.movement import pad
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .linear import dropout, flatten, linear

@@ -12,7 +12,7 @@ def linear(input, weight, bias=None):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.linear(tg.tensor([[1.0, 2.0]]), tg.tensor([[1.0, 1.0], [0.0, 1.0]]), tg.tensor([0.5, 0.0]))
-    tensor([[3.5, 2. ]])
+    tensor([[3.5000, 2.0000]])
     """
     if input.ndim < 1 or weight.ndim != 2:
         raise ShapeError(f"linear: expected input (*, in) and a 2-D weight (out, in), got input "

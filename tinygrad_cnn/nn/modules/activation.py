@@ -30,7 +30,7 @@ class LeakyReLU(Module):
 
     >>> import tinygrad_cnn as tg
     >>> LeakyReLU(0.1)(tg.tensor([-1.0, 2.0]))
-    tensor([-0.1,  2. ])
+    tensor([-0.1000,  2.0000])
     """
 
     def __init__(self, negative_slope=0.01, inplace=False):

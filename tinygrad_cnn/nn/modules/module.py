@@ -28,6 +28,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ... import _state
+from ...device import resolve_device
+from ...dtypes import DType, to_dtype
 from ...tensor import Tensor
 from ..parameter import Parameter
 
@@ -295,17 +297,45 @@ class Module:
         """Make floating parameters and buffers float32 (in place); returns self."""
         return self._convert_floats(np.float32)
 
-    def to(self, dtype):
-        """``model.to(tg.float64)``: convert floating parameters and buffers (in place).
+    def half(self):
+        """Make floating parameters and buffers float16 (in place); returns self."""
+        return self._convert_floats(np.float16)
+
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """PyTorch's ``Module.to``: ``model.to(device)``, ``model.to(tg.float64)``,
+        ``model.to(device, dtype)`` or ``model.to(tensor)``. Converts floating
+        parameters and buffers in place and returns the module.
 
         >>> from tinygrad_cnn import nn
-        >>> nn.Linear(2, 2).to("float64").weight.dtype
-        dtype('float64')
+        >>> nn.Linear(2, 2).to("cpu").to("float64").weight.dtype
+        tinygrad_cnn.float64
         """
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to: only floating dtypes are supported, got {dtype}")
-        return self._convert_floats(dtype)
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype if dtype is None else dtype
+            elif isinstance(arg, DType) or (isinstance(arg, str) and _is_dtype_name(arg)) or \
+                    isinstance(arg, (type, np.dtype)):
+                dtype = arg
+            else:
+                device = arg
+        if device is not None:
+            resolve_device(device, f"{self._get_name()}.to")
+        if dtype is None:
+            return self
+        dtype = to_dtype(dtype, f"{self._get_name()}.to")
+        if not dtype.is_floating_point:
+            raise TypeError(f"{self._get_name()}.to only accepts floating point dtypes, "
+                            f"but got desired dtype={dtype}")
+        return self._convert_floats(dtype.numpy_dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        resolve_device("cuda", f"{self._get_name()}.cuda")
+
+    def type(self, dst_type):
+        return self.to(dst_type)
 
     # ----- checkpoints -------------------------------------------------------------
     def _state_entries(self, prefix=""):
@@ -355,7 +385,7 @@ class Module:
         >>> layer.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": np.zeros(1)})
         IncompatibleKeys(missing_keys=[], unexpected_keys=[])
         >>> layer.weight.dtype, layer.weight.tolist()
-        (dtype('float32'), [[1.0, 2.0]])
+        (tinygrad_cnn.float32, [[1.0, 2.0]])
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a mapping of name -> array, "
@@ -442,3 +472,11 @@ def _source_array(name, value, target):
                       f"{tuple(array.shape)} from checkpoint, the shape in current model "
                       f"is {target_shape}.")
     return array, None
+
+
+def _is_dtype_name(text):
+    try:
+        to_dtype(text)
+        return True
+    except TypeError:
+        return False

@@ -1,0 +1,155 @@
+"""In-place ops: ``add_``, ``mul_``, ``zero_``, ``x += y``, ``x[i] = v`` …
+
+Each writes its result into the tensor's own memory, with PyTorch's autograd
+rules:
+
+* outside ``no_grad()``, a **leaf that requires grad** cannot be modified in
+  place (its ``.grad`` would no longer belong to the values it holds); inside
+  ``no_grad()`` — optimizer steps, initialisation — it can;
+* on a **non-leaf**, the op is recorded: it is computed as its out-of-place
+  twin, whose node becomes the tensor's ``grad_fn`` (δ flows back through it
+  to the tensor's old producer), then the values are written back;
+* each write **bumps the tensor's version**. A node that saved the tensor for
+  its backward remembers the version it saw, and ``backward()`` raises,
+  naming the node, if the tensor was written since — the δ it would compute
+  from the new values would be wrong.
+
+>>> import tinygrad_cnn as tg
+>>> w = tg.ones(2, requires_grad=True)
+>>> with tg.no_grad():
+...     w -= 0.5 * tg.ones(2)
+>>> w
+tensor([0.5000, 0.5000], requires_grad=True)
+"""
+import numpy as np
+
+from .. import _state
+from .._errors import ShapeError, describe
+from ..dtypes import from_numpy_dtype
+from ..tensor import Tensor
+from . import elementwise
+
+
+def write_back(tensor, result, op):
+    """Make ``tensor`` hold ``result`` (an out-of-place op's output) in place."""
+    if _state.grad_enabled:
+        if tensor.requires_grad and tensor.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                "operation. Wrap the update in tinygrad_cnn.no_grad() (as optimizers do), or "
+                "compute out of place (w = w - lr * w.grad)")
+        if tensor._base is not None and (result.requires_grad or tensor.requires_grad):
+            raise RuntimeError(
+                f"{op}: in-place modification of a view ({describe(tensor)}) of a tensor that "
+                "is part of a graph is not supported; use .clone() first or an out-of-place op")
+    if result.shape != tensor.shape:
+        raise ShapeError(f"{op}: output with shape {tensor.shape} doesn't match the broadcast "
+                         f"shape {result.shape}")
+    if _category(result._data.dtype) > _category(tensor._data.dtype):
+        raise RuntimeError(f"{op}: result type {from_numpy_dtype(result._data.dtype)} can't be "
+                           f"cast to the desired output type {tensor.dtype}")
+    node = result.grad_fn
+    if node is not None and node.saved_tensors:
+        # the node may hold this tensor's array for its backward: keep the old values for it
+        node.saved_tensors = tuple(s.copy() if s is tensor._data else s
+                                   for s in node.saved_tensors)
+        if node.saved_versions:
+            node.saved_versions = tuple(v for v in node.saved_versions
+                                        if v[0] is not tensor._version_box)
+    np.copyto(tensor._data, result._data, casting="unsafe")
+    tensor._version_box.count += 1
+    if node is not None:                  # δ now flows back through the in-place op's node
+        tensor.grad_fn = node
+        tensor.requires_grad = True
+    elif tensor.grad_fn is not None:      # overwritten by constants: no longer depends on the graph
+        tensor.grad_fn = None
+        tensor.requires_grad = False
+    return tensor
+
+
+def _category(numpy_dtype):
+    return {"b": 0, "u": 1, "i": 1, "f": 2}[numpy_dtype.kind]
+
+
+def inplace_version(function, name):
+    """``function(x, …)`` as the in-place method ``name``: compute, then write back."""
+    def method(self, *args, **kwargs):
+        return write_back(self, function(self, *args, **kwargs), name)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place `{function.__name__}`: writes the result into ``self``."
+    return method
+
+
+add_ = inplace_version(elementwise.add, "add_")
+sub_ = inplace_version(elementwise.sub, "sub_")
+mul_ = inplace_version(elementwise.mul, "mul_")
+div_ = inplace_version(elementwise.div, "div_")
+pow_ = inplace_version(elementwise.pow, "pow_")
+neg_ = inplace_version(elementwise.neg, "neg_")
+abs_ = inplace_version(elementwise.abs, "abs_")
+exp_ = inplace_version(elementwise.exp, "exp_")
+log_ = inplace_version(elementwise.log, "log_")
+sqrt_ = inplace_version(elementwise.sqrt, "sqrt_")
+tanh_ = inplace_version(elementwise.tanh, "tanh_")
+sigmoid_ = inplace_version(elementwise.sigmoid, "sigmoid_")
+relu_ = inplace_version(elementwise.relu, "relu_")
+clamp_ = inplace_version(elementwise.clamp, "clamp_")
+clip_ = clamp_
+subtract_, multiply_, divide_, true_divide_, negative_, absolute_ = \
+    sub_, mul_, div_, div_, neg_, abs_
+
+
+def _constant(tensor, array):
+    return Tensor._make(np.broadcast_to(np.asarray(array, dtype=tensor._data.dtype),
+                                        tensor.shape), None)
+
+
+def zero_(self):
+    """Fill with zeros (cuts the graph at this tensor, as PyTorch's ``zero_``)."""
+    return _fill(self, 0, "zero_")
+
+
+def fill_(self, value):
+    value = value.item() if isinstance(value, Tensor) else value
+    return _fill(self, value, "fill_")
+
+
+def _fill(self, value, op):
+    return write_back(self, _constant(self, value), op)
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src``'s values (broadcast to this shape, cast to this dtype) in place;
+    recorded in the graph when ``src`` requires grad."""
+    src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src), None)
+    try:
+        np.broadcast_shapes(src.shape, self.shape)
+    except ValueError:
+        raise ShapeError(f"copy_: source {describe(src)} cannot be broadcast to "
+                         f"{describe(self)}") from None
+    if src.requires_grad and _state.grad_enabled:
+        result = elementwise.cast_to(src, self._data.dtype) + _constant(self, 0)   # broadcast
+    else:
+        result = _constant(self, src._data)
+    return write_back(self, result, "copy_")
+
+
+def uniform_(self, a=0.0, b=1.0, generator=None):
+    rng = _state.rng if generator is None else generator.numpy_generator
+    return _fill_random(self, rng.uniform(a, b, self.shape), "uniform_")
+
+
+def normal_(self, mean=0.0, std=1.0, generator=None):
+    rng = _state.rng if generator is None else generator.numpy_generator
+    return _fill_random(self, rng.normal(mean, std, self.shape), "normal_")
+
+
+def _fill_random(self, values, op):
+    return write_back(self, _constant(self, values), op)
+
+
+TENSOR_METHODS = (
+    "abs_", "absolute_", "add_", "clamp_", "clip_", "copy_", "div_", "divide_", "exp_", "fill_",
+    "log_", "mul_", "multiply_", "neg_", "negative_", "normal_", "pow_", "relu_", "sigmoid_",
+    "sqrt_", "sub_", "subtract_", "tanh_", "true_divide_", "uniform_", "zero_",
+)
