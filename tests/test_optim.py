@@ -211,9 +211,11 @@ def test_state_dict_is_a_pytorch_shaped_snapshot():
     assert sd["param_groups"][1]["lr"] == 0.5
     assert sorted(sd["state"][0]) == ["exp_avg", "exp_avg_sq", "step"]
     assert sd["state"][1]["step"] == 1
-    saved = sd["state"][0]["exp_avg"].copy()
+    assert all(isinstance(value, tg.Tensor) for value in sd["state"][0].values())
+    assert sd["state"][0]["step"].dtype == np.float32 and sd["state"][0]["step"].shape == ()
+    saved = sd["state"][0]["exp_avg"].numpy().copy()
     opt.step()
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"], saved)    # not a live view
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].numpy(), saved)   # not a live view
 
 
 def test_load_state_dict_with_wrong_groups_changes_nothing():
