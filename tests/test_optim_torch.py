@@ -311,3 +311,54 @@ def test_mismatched_state_dicts_raise_and_change_nothing():
             for key, value in entries.items():
                 np.testing.assert_array_equal(after["state"][index][key].numpy(),
                                               value.numpy())
+
+
+@pytest.mark.parametrize("name, options", CONFIGS[1::4], ids=IDS[1::4])
+def test_float32_steps_stay_float32_and_agree_to_float32_rounding(name, options):
+    start, grads = start_and_gradients(seed=2, steps=5)
+    start = [array.astype(np.float32) for array in start]
+    grads = [[grad.astype(np.float32) for grad in step] for step in grads]
+    ours, theirs = ours_params(start), torch_params(start)
+    ours_opt = getattr(optim, name)(ours, **options)
+    torch_opt = getattr(torch.optim, name)(theirs, **options)
+    for step, step_grads in enumerate(grads):
+        got = step_ours(ours_opt, ours, step_grads)
+        expected = step_torch(torch_opt, theirs, step_grads)
+        for g, e in zip(got, expected):
+            assert g.dtype == e.dtype == np.float32
+            np.testing.assert_allclose(g, e, rtol=2e-5, atol=2e-6, err_msg=f"step {step + 1}")
+
+
+@pytest.mark.parametrize("name, options", [
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("Adam", dict(lr=0.05, amsgrad=True)),
+    ("AdamW", dict(lr=0.05)),
+    ("Adagrad", dict(lr=0.2, lr_decay=0.01)),
+    ("Adadelta", dict(lr=1.0)),
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+])
+def test_training_a_model_matches_pytorch_loss_by_loss(name, options):
+    # the gradients come from our own backward here, so this checks the whole loop
+    rng = np.random.default_rng(7)
+    inputs, targets = rng.standard_normal((16, 5)), rng.standard_normal((16, 2))
+    ours = nn.Linear(5, 2)
+    theirs = torch.nn.Linear(5, 2).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(rng.standard_normal((2, 5))))
+        theirs.bias.copy_(torch.tensor(rng.standard_normal(2)))
+    ours.weight = nn.Parameter(theirs.weight.detach().numpy().copy())
+    ours.bias = nn.Parameter(theirs.bias.detach().numpy().copy())
+    ours_opt = getattr(optim, name)(ours.parameters(), **options)
+    torch_opt = getattr(torch.optim, name)(theirs.parameters(), **options)
+    x, y = tg.tensor(inputs), tg.tensor(targets)
+    tx, ty = torch.tensor(inputs), torch.tensor(targets)
+    losses = []
+    for _ in range(8):
+        ours_opt.zero_grad(), torch_opt.zero_grad()
+        loss = ((ours(x) - y) ** 2).mean()
+        torch_loss = ((theirs(tx) - ty) ** 2).mean()
+        loss.backward(), torch_loss.backward()
+        ours_opt.step(), torch_opt.step()
+        assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-12)
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
