@@ -361,3 +361,13 @@ def test_multistep_milestones_survive_a_checkpoint(tmp_path):
     with pytest.warns(UserWarning, match="deprecated"):
         resumed.step(4)                  # the closed form counts milestones, gamma² at 4
     assert resumed.get_last_lr() == [0.125]
+
+
+@pytest.mark.parametrize("name", ["LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
+                                  "CosineAnnealingLR", "ReduceLROnPlateau", "OneCycleLR"])
+def test_signatures_are_pytorchs(name):
+    import inspect
+    ours = inspect.signature(getattr(lr_scheduler, name))
+    theirs = inspect.signature(getattr(torch.optim.lr_scheduler, name))
+    assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == \
+        [(p.name, p.kind, p.default) for p in theirs.parameters.values()]

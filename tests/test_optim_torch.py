@@ -115,7 +115,7 @@ def test_state_and_groups_have_pytorchs_layout(name, options):
         step_ours(ours_opt, ours, step_grads), step_torch(torch_opt, theirs, step_grads)
     ours_sd, torch_sd = ours_opt.state_dict(), torch_opt.state_dict()
     ours_group, torch_group = ours_sd["param_groups"][0], torch_sd["param_groups"][0]
-    assert set(ours_group) <= set(torch_group)
+    assert set(ours_group) == set(torch_group)
     for key, value in ours_group.items():
         assert value == torch_group[key], key
     assert sorted(ours_sd["state"]) == sorted(torch_sd["state"])
@@ -253,6 +253,17 @@ def test_bad_options_raise_what_pytorch_raises(name, options):
     with pytest.raises(ValueError) as got:
         getattr(optim, name)([nn.Parameter(np.ones(2))], **options)
     assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop"])
+def test_signatures_are_pytorchs_and_differentiable_is_refused(name):
+    import inspect
+    ours = inspect.signature(getattr(optim, name))
+    theirs = inspect.signature(getattr(torch.optim, name))
+    assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == \
+        [(p.name, p.kind, p.default) for p in theirs.parameters.values()]
+    with pytest.raises(NotImplementedError, match="in place, outside the autograd graph"):
+        getattr(optim, name)([nn.Parameter(np.ones(2))], differentiable=True)
 
 
 def test_group_errors_match_pytorch():

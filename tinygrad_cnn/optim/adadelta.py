@@ -14,11 +14,12 @@ units of θ and no learning rate is needed (Zeiler 2012); γ just scales it.
 """
 import numpy as np
 
-from .optimizer import Optimizer, advance, gradient, new_step, zeros_state
+from .optimizer import Optimizer, advance, check_not_differentiable, gradient, new_step, zeros_state
 
 
 class Adadelta(Optimizer):
-    """Adadelta (Zeiler), PyTorch's ``torch.optim.Adadelta``.
+    """Adadelta (Zeiler), PyTorch's ``torch.optim.Adadelta``. ``foreach`` and
+    ``capturable`` are accepted and change nothing.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -30,7 +31,7 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
-                 maximize=False):
+                 capturable=False, maximize=False, differentiable=False):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= rho <= 1.0:
@@ -39,8 +40,9 @@ class Adadelta(Optimizer):
             raise ValueError(f"Invalid epsilon value: {eps}")
         if weight_decay < 0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                        maximize=maximize, foreach=foreach)
+        check_not_differentiable(differentiable)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _state_names(self, group):

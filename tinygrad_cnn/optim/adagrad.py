@@ -13,14 +13,15 @@ touched one keeps a large step. s only grows, so the steps only shrink.
 """
 import numpy as np
 
-from .optimizer import Optimizer, advance, gradient, new_step, zeros_state
+from .optimizer import Optimizer, advance, check_not_differentiable, gradient, new_step, zeros_state
 
 
 class Adagrad(Optimizer):
     """Adagrad (Duchi, Hazan & Singer), PyTorch's ``torch.optim.Adagrad``.
 
     As in PyTorch, each parameter's state (``step``, ``sum``) exists from
-    construction, ``sum`` filled with ``initial_accumulator_value``.
+    construction, ``sum`` filled with ``initial_accumulator_value``. ``foreach``
+    and ``fused`` are accepted and change nothing.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -33,7 +34,7 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, foreach=None, *, maximize=False, fused=None):
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if lr_decay < 0:
@@ -45,9 +46,10 @@ class Adagrad(Optimizer):
                              f"{initial_accumulator_value}")
         if eps < 0:
             raise ValueError(f"Invalid epsilon value: {eps}")
+        check_not_differentiable(differentiable)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value,
-                        foreach=foreach, maximize=maximize, fused=fused)
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
         for group in self.param_groups:
             for param in group["params"]:

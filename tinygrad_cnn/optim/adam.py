@@ -18,13 +18,14 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, advance, new_step, zeros_state
+from .optimizer import Optimizer, advance, check_not_differentiable, new_step, zeros_state
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba), PyTorch's ``torch.optim.Adam``; ``weight_decay`` adds λθ to g
-    (``decoupled_weight_decay=True`` makes it AdamW). ``foreach`` and ``fused``
-    are accepted and change nothing.
+    (``decoupled_weight_decay=True`` makes it AdamW). ``foreach``, ``capturable``
+    and ``fused`` are accepted and change nothing; ``differentiable=True`` raises
+    NotImplementedError.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -37,8 +38,8 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, fused=None,
-                 decoupled_weight_decay=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0:
@@ -49,8 +50,10 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if weight_decay < 0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_not_differentiable(differentiable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize, foreach=foreach, fused=fused,
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
@@ -119,7 +122,9 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, foreach=None, maximize=False, fused=None):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, foreach=foreach, maximize=maximize, fused=fused,
+                         amsgrad=amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)

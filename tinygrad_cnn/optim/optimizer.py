@@ -248,6 +248,14 @@ def gradient(param, group):
     return grad
 
 
+def check_not_differentiable(differentiable):
+    """PyTorch's ``differentiable=True`` records the step in the graph; here it cannot."""
+    if differentiable:
+        raise NotImplementedError("differentiable=True is not supported: tinygrad_cnn's "
+                                  "optimizers update the parameter arrays in place, outside "
+                                  "the autograd graph")
+
+
 def _check_ordered(params):
     if isinstance(params, (set, frozenset)):
         raise TypeError("optimizer parameters need to be organized in ordered collections, "

@@ -16,12 +16,13 @@ correction: v starts at 0, so the first steps are large (≈ γ/√(1-α)).
 """
 import numpy as np
 
-from .optimizer import Optimizer, advance, gradient, new_step, zeros_state
+from .optimizer import Optimizer, advance, check_not_differentiable, gradient, new_step, zeros_state
 
 
 class RMSprop(Optimizer):
     """RMSprop (Hinton's lecture notes; Graves 2013 for ``centered``), PyTorch's
-    ``torch.optim.RMSprop``.
+    ``torch.optim.RMSprop``. ``capturable`` and ``foreach`` are accepted and
+    change nothing.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -33,7 +34,8 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, foreach=None, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0:
@@ -44,8 +46,10 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if alpha < 0:
             raise ValueError(f"Invalid alpha value: {alpha}")
+        check_not_differentiable(differentiable)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                        weight_decay=weight_decay, foreach=foreach, maximize=maximize)
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _state_names(self, group):

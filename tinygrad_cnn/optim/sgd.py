@@ -12,7 +12,7 @@ PyTorch's algorithm (``torch.optim.SGD``), step t, gradient g_t = ∂L/∂θ:
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, gradient
+from .optimizer import Optimizer, check_not_differentiable, gradient
 
 
 class SGD(Optimizer):
@@ -20,7 +20,8 @@ class SGD(Optimizer):
 
     ``nesterov=True`` needs ``momentum > 0`` and ``dampening == 0`` (ValueError
     otherwise, as in PyTorch). ``foreach`` and ``fused`` are accepted and change
-    nothing: there is one NumPy loop here either way.
+    nothing: there is one NumPy loop here either way; ``differentiable=True``
+    raises NotImplementedError.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -33,7 +34,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False, foreach=None, fused=None):
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0:
@@ -42,9 +44,10 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_not_differentiable(differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
-                        foreach=foreach, fused=fused)
+                        foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
     def _state_names(self, group):
