@@ -373,3 +373,19 @@ def test_training_a_model_matches_pytorch_loss_by_loss(name, options):
         assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-12)
         losses.append(loss.item())
     assert losses[-1] < losses[0]
+
+
+def test_named_parameters_give_param_names_as_in_pytorch():
+    ours_model, torch_model = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    ours = optim.SGD(ours_model.named_parameters(), lr=0.1, momentum=0.9)
+    theirs = torch.optim.SGD(torch_model.named_parameters(), lr=0.1, momentum=0.9)
+    assert ours.param_groups[0]["param_names"] == theirs.param_groups[0]["param_names"] == \
+        ["weight", "bias"]
+    assert ours.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
+    extra = nn.Parameter(np.ones(2))
+    for opt, param in ((ours, extra), (theirs, torch.nn.Parameter(torch.ones(2)))):
+        with pytest.raises(ValueError, match="with/without names"):
+            opt.add_param_group({"params": [param]})
+        with pytest.raises(ValueError, match="Some param names are missing"):
+            opt.add_param_group({"params": [("x", param), param]})
+    assert len(ours.param_groups) == 1

@@ -47,6 +47,8 @@ class Optimizer:
     ...                  {"params": [model.bias], "lr": 0.5}], lr=0.1)
     >>> [group["lr"] for group in opt.param_groups]
     [0.1, 0.5]
+    >>> optim.Adam(model.named_parameters()).param_groups[0]["param_names"]
+    ['weight', 'bias']
     """
 
     def __init__(self, params, defaults):
@@ -83,13 +85,26 @@ class Optimizer:
         params = param_group["params"]
         _check_ordered(params)
         params = [params] if isinstance(params, Tensor) else list(params)
+        group = dict(param_group)
+        named = [item for item in params if isinstance(item, tuple)]
+        if named:                        # from model.named_parameters(): (name, Tensor) pairs
+            if len(named) != len(params):
+                raise ValueError("all optimizer params should be with/without names. "
+                                 "Some param names are missing")
+            group["param_names"] = [name for name, _ in named]
+            params = [param for _, param in named]
+        if any(("param_names" in group) != ("param_names" in other)
+               for other in self.param_groups):
+            raise ValueError("all optimizer param groups should be with/without names. cannot "
+                             f"add param group {'with' if named else 'without'} names to the "
+                             "optimizer")
         for param in params:
             if not isinstance(param, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params "
                                 f"is {type(param).__name__}")
             if not param.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
-        group = dict(param_group, params=params)
+        group["params"] = params
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError(f"parameter group didn't specify a value of required "

@@ -14,6 +14,7 @@ max(lr · factor, min_lr) (left alone when that changes it by ≤ eps), and a
 cooldown of ``cooldown`` epochs starts.
 """
 import math
+import warnings
 
 from ...tensor import Tensor
 from ..optimizer import Optimizer
@@ -72,7 +73,6 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            import warnings
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self.last_epoch = epoch
         if self._is_better(current, self.best):
