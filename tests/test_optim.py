@@ -1,4 +1,8 @@
-"""Tests for tinygrad_cnn.optim: update rules against PyTorch's, state, schedules."""
+"""Tests for tinygrad_cnn.optim: update rules by hand, dtypes, groups, state and errors.
+
+The step-by-step comparisons with PyTorch are in test_optim_torch.py, the
+schedules in test_lr_scheduler.py.
+"""
 import copy
 
 import numpy as np
@@ -6,16 +10,10 @@ import pytest
 
 import tinygrad_cnn as tg
 from tinygrad_cnn import nn, optim
-from tinygrad_cnn.optim.lr_scheduler import StepLR
 from tinygrad_cnn.serialization import load, save
 
 SHAPES = [(3, 4), (4,), (2, 1, 3, 3)]
 STEPS = 6
-
-
-def torch_or_skip():
-    return pytest.importorskip("torch", reason="PyTorch is the parity oracle: "
-                                               "pip install torch==2.13.0")
 
 
 def start_and_gradients(seed=0, dtype=np.float64):
@@ -38,49 +36,6 @@ def run_ours(make, start, grads, steps=None):
     return history, params, opt
 
 
-def run_torch(torch, make, start, grads):
-    params = [torch.nn.Parameter(torch.tensor(array.copy())) for array in start]
-    opt = make(params)
-    history = []
-    for step_grads in grads:
-        for param, grad in zip(params, step_grads):
-            param.grad = torch.tensor(grad)
-        opt.step()
-        history.append([p.detach().numpy().copy() for p in params])
-    return history
-
-
-CONFIGS = [
-    ("SGD", dict(lr=0.1)),
-    ("SGD", dict(lr=0.05, momentum=0.9)),
-    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3)),
-    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True)),
-    ("SGD", dict(lr=0.05, weight_decay=0.1)),
-    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01, maximize=True)),
-    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.05)),
-    ("Adam", dict()),
-    ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6)),
-    ("Adam", dict(lr=0.01, amsgrad=True)),
-    ("Adam", dict(lr=0.01, weight_decay=0.1)),
-    ("Adam", dict(lr=0.01, weight_decay=0.1, amsgrad=True, maximize=True)),
-    ("AdamW", dict()),
-    ("AdamW", dict(lr=0.01, weight_decay=0.3)),
-    ("AdamW", dict(lr=0.01, weight_decay=0.3, amsgrad=True, betas=(0.5, 0.9))),
-]
-
-
-@pytest.mark.parametrize("name, options", CONFIGS, ids=[f"{n}-{o}" for n, o in CONFIGS])
-def test_steps_equal_pytorch(name, options):
-    torch = torch_or_skip()
-    start, grads = start_and_gradients()
-    ours, _, _ = run_ours(lambda ps: getattr(optim, name)(ps, **options), start, grads)
-    theirs = run_torch(torch, lambda ps: getattr(torch.optim, name)(ps, **options), start, grads)
-    for step, (got, expected) in enumerate(zip(ours, theirs)):
-        for index, (g, e) in enumerate(zip(got, expected)):
-            np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-14,
-                                       err_msg=f"step {step + 1}, parameter {index}")
-
-
 def test_sgd_by_hand():
     w = nn.Parameter(np.array([1.0]))
     opt = optim.SGD([w], lr=0.1, momentum=0.5)
@@ -99,22 +54,117 @@ def test_adam_first_step_moves_by_lr_by_hand():
     np.testing.assert_allclose(w.numpy(), [0.9, 1.1], rtol=1e-15)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_sgd_nesterov_by_hand():
+    # b_1 = g = 2, step g + μ b = 2 + 0.5·2 = 3;  b_2 = 0.5·2 + 2 = 3, step 2 + 0.5·3 = 3.5
+    w = nn.Parameter(np.array([1.0]))
+    opt = optim.SGD([w], lr=0.1, momentum=0.5, nesterov=True)
+    for expected in (1 - 0.1 * 3, 0.7 - 0.1 * 3.5):
+        w.grad = tg.tensor([2.0], dtype=np.float64)
+        opt.step()
+        assert w.item() == pytest.approx(expected, rel=1e-15)
+    np.testing.assert_allclose(opt.state[w]["momentum_buffer"].numpy(), [3.0])
+
+
+def test_sgd_weight_decay_and_dampening_by_hand():
+    # g = 1 + 0.5·2 = 2 (weight decay); b_1 = g; then b_2 = 0.9·2 + (1 - 0.5)·g_2
+    w = nn.Parameter(np.array([2.0]))
+    opt = optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.5)
+    w.grad = tg.tensor([1.0], dtype=np.float64)
+    opt.step()
+    assert w.item() == pytest.approx(2 - 0.1 * 2)                  # 1.8
+    opt.step()                                                     # g_2 = 1 + 0.5·1.8 = 1.9
+    assert w.item() == pytest.approx(1.8 - 0.1 * (0.9 * 2 + 0.5 * 1.9))
+
+
+def test_adagrad_by_hand():
+    # s grows by g² each step: steps γ·g/√s = 0.1·2/2, then 0.1·2/√8; lr_decay = 1
+    # halves the second step's γ: γ/(1 + (2-1)·1)
+    w = nn.Parameter(np.array([0.0]))
+    opt = optim.Adagrad([w], lr=0.1, lr_decay=1.0, eps=0.0)
+    w.grad = tg.tensor([2.0], dtype=np.float64)
+    opt.step()
+    assert w.item() == pytest.approx(-0.1)
+    opt.step()
+    assert w.item() == pytest.approx(-0.1 - 0.05 * 2 / np.sqrt(8), rel=1e-15)
+    assert opt.state[w]["sum"].item() == 8.0 and opt.state[w]["step"].item() == 2.0
+
+
+def test_adagrad_state_exists_from_construction():
+    w = nn.Parameter(np.zeros(3))
+    opt = optim.Adagrad([w], initial_accumulator_value=0.25)
+    np.testing.assert_array_equal(opt.state[w]["sum"].numpy(), [0.25] * 3)
+    assert opt.state_dict()["state"][0]["step"].item() == 0
+
+
+def test_rmsprop_by_hand():
+    # α = 0.5: v = 0.5·g² = 2 for g = 2; centered: ḡ = 1, d = √(2 - 1) = 1
+    plain, centered = nn.Parameter(np.array([0.0])), nn.Parameter(np.array([0.0]))
+    for param in (plain, centered):
+        param.grad = tg.tensor([2.0], dtype=np.float64)
+    optim.RMSprop([plain], lr=0.1, alpha=0.5, eps=0.0).step()
+    optim.RMSprop([centered], lr=0.1, alpha=0.5, eps=0.0, centered=True).step()
+    assert plain.item() == pytest.approx(-0.1 * 2 / np.sqrt(2), rel=1e-15)
+    assert centered.item() == pytest.approx(-0.1 * 2, rel=1e-15)
+
+
+def test_rmsprop_momentum_by_hand():
+    # b = μ b + g/√v: 2/√2, then 0.5·√2 + 2/√3 (v_2 = 0.5·2 + 0.5·4 = 3)
+    w = nn.Parameter(np.array([0.0]))
+    opt = optim.RMSprop([w], lr=1.0, alpha=0.5, eps=0.0, momentum=0.5)
+    w.grad = tg.tensor([2.0], dtype=np.float64)
+    opt.step()
+    opt.step()
+    assert w.item() == pytest.approx(-np.sqrt(2) - (0.5 * np.sqrt(2) + 2 / np.sqrt(3)),
+                                     rel=1e-15)
+
+
+def test_adadelta_by_hand():
+    # ρ = 0.5, ε = 1: v = 2, Δθ = √1/√3·2;  u = 0.5·Δθ² = 2/3
+    w = nn.Parameter(np.array([0.0]))
+    opt = optim.Adadelta([w], lr=1.0, rho=0.5, eps=1.0)
+    w.grad = tg.tensor([2.0], dtype=np.float64)
+    opt.step()
+    first = 2 / np.sqrt(3)
+    assert w.item() == pytest.approx(-first, rel=1e-15)
+    assert opt.state[w]["acc_delta"].item() == pytest.approx(2 / 3, rel=1e-15)
+    opt.step()                       # v = 1 + 2 = 3, Δθ = √(2/3 + 1)/√4 · 2
+    assert w.item() == pytest.approx(-first - np.sqrt(5 / 3), rel=1e-15)
+
+
+FLOAT32_OPTIONS = {
+    "SGD": dict(momentum=np.float64(0.9), nesterov=True),
+    "Adam": dict(betas=(np.float64(0.9), np.float64(0.99)), amsgrad=True),
+    "AdamW": dict(betas=(np.float64(0.9), np.float64(0.99)), amsgrad=True),
+    "Adagrad": dict(lr_decay=np.float64(0.01), initial_accumulator_value=np.float64(0.1)),
+    "Adadelta": dict(rho=np.float64(0.9), eps=np.float64(1e-6)),
+    "RMSprop": dict(alpha=np.float64(0.9), momentum=np.float64(0.5), centered=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32_OPTIONS))
 def test_float32_parameters_and_state_stay_float32(name):
     params = [nn.Parameter(np.ones((3, 3), dtype=np.float32))]
     # NumPy float64 scalars would upcast a float32 array (NEP 50); the optimizer must not
-    options = dict(lr=np.float64(0.1), weight_decay=np.float64(0.01))
-    options.update(momentum=np.float64(0.9)) if name == "SGD" else \
-        options.update(betas=(np.float64(0.9), np.float64(0.99)), amsgrad=True)
+    options = dict(FLOAT32_OPTIONS[name], lr=np.float64(0.1), weight_decay=np.float64(0.01))
     opt = getattr(optim, name)(params, **options)
     data = params[0].numpy()
     for _ in range(3):
         params[0].grad = tg.ones(3, 3)
         opt.step()
     assert params[0].numpy() is data and params[0].dtype == np.float32
-    for value in opt.state[params[0]].values():
-        if isinstance(value, np.ndarray):
-            assert value.dtype == np.float32
+    assert not np.array_equal(data, np.ones((3, 3)))              # it did move
+    for key, value in opt.state[params[0]].items():
+        assert isinstance(value, tg.Tensor)
+        assert value.dtype == np.float32, key
+
+
+def test_updates_record_no_graph_and_work_under_grad_mode():
+    w = nn.Parameter(np.ones(2))
+    opt = optim.RMSprop([w], lr=0.1)
+    w.grad = tg.ones(2, dtype=np.float64)
+    data = w.numpy()
+    opt.step()                                # grad mode is on: still fine, in place
+    assert w.numpy() is data and w.grad_fn is None and w.is_leaf
 
 
 def test_parameters_without_grad_are_skipped_and_groups_have_their_own_options():
@@ -175,6 +225,9 @@ def test_zero_grad_and_closure():
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
     ("AdamW", dict(lr=0.01)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+    ("Adadelta", dict(lr=0.5, rho=0.8)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
 ])
 def test_state_dict_round_trip_continues_identically(name, options, tmp_path):
     start, grads = start_and_gradients(seed=3)
@@ -211,9 +264,11 @@ def test_state_dict_is_a_pytorch_shaped_snapshot():
     assert sd["param_groups"][1]["lr"] == 0.5
     assert sorted(sd["state"][0]) == ["exp_avg", "exp_avg_sq", "step"]
     assert sd["state"][1]["step"] == 1
-    saved = sd["state"][0]["exp_avg"].copy()
+    assert all(isinstance(value, tg.Tensor) for value in sd["state"][0].values())
+    assert sd["state"][0]["step"].dtype == np.float32 and sd["state"][0]["step"].shape == ()
+    saved = sd["state"][0]["exp_avg"].numpy().copy()
     opt.step()
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"], saved)    # not a live view
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].numpy(), saved)   # not a live view
 
 
 def test_load_state_dict_with_wrong_groups_changes_nothing():
@@ -235,39 +290,3 @@ def test_load_state_dict_with_wrong_groups_changes_nothing():
     assert after["param_groups"] == before["param_groups"]
     np.testing.assert_array_equal(after["state"][1]["momentum_buffer"],
                                   before["state"][1]["momentum_buffer"])
-
-
-# ----------------------------------------------------------------------------- StepLR
-def test_step_lr_by_hand():
-    opt = optim.SGD([nn.Parameter(np.ones(1))], lr=1.0)
-    sched = StepLR(opt, step_size=3, gamma=0.1)
-    lrs = []
-    for _ in range(7):
-        lrs.append(sched.get_last_lr()[0])
-        opt.step()
-        sched.step()
-    np.testing.assert_allclose(lrs, [1, 1, 1, 0.1, 0.1, 0.1, 0.01])
-
-
-def test_step_lr_equals_pytorch_and_round_trips():
-    torch = torch_or_skip()
-    ours_params = [nn.Parameter(np.ones(1)), nn.Parameter(np.ones(1))]
-    theirs_params = [torch.nn.Parameter(torch.ones(1)), torch.nn.Parameter(torch.ones(1))]
-    ours_opt = optim.SGD([{"params": [ours_params[0]]}, {"params": [ours_params[1]], "lr": 0.3}],
-                         lr=0.1)
-    theirs_opt = torch.optim.SGD([{"params": [theirs_params[0]]},
-                                  {"params": [theirs_params[1]], "lr": 0.3}], lr=0.1)
-    ours, theirs = StepLR(ours_opt, 2, gamma=0.5), \
-        torch.optim.lr_scheduler.StepLR(theirs_opt, 2, gamma=0.5)
-    for epoch in range(9):
-        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-15)
-        assert [g["lr"] for g in ours_opt.param_groups] == \
-            pytest.approx([g["lr"] for g in theirs_opt.param_groups], rel=1e-15)
-        ours_opt.step(), theirs_opt.step()
-        ours.step(), theirs.step()
-    state = ours.state_dict()
-    assert state["last_epoch"] == theirs.state_dict()["last_epoch"] == 9
-    assert "optimizer" not in state
-    fresh = StepLR(optim.SGD([nn.Parameter(np.ones(1))], lr=0.1), 100)
-    fresh.load_state_dict(state)
-    assert fresh.step_size == 2 and fresh.last_epoch == 9 and fresh.base_lrs == [0.1, 0.3]

@@ -2,8 +2,10 @@
 
 PyTorch's algorithm (``torch.optim.Adam``), step t, gradient g_t = ∂L/∂θ:
 
+    g_t ← -g_t                                  (maximize)
     g_t ← g_t + λ θ_{t-1}                       (Adam's weight decay λ ≠ 0)
-    θ_{t-1} ← θ_{t-1} (1 - γ λ)                 (AdamW instead: decoupled decay)
+    θ_{t-1} ← θ_{t-1} (1 - γ λ)                 (AdamW, or decoupled_weight_decay=True,
+                                                 instead: decoupled decay)
     m_t = β1 m_{t-1} + (1 - β1) g_t             (first moment, m_0 = 0)
     v_t = β2 v_{t-1} + (1 - β2) g_t²            (second moment, v_0 = 0)
     v_max = max(v_max, v_t)                     (amsgrad; v_t ← v_max below)
@@ -16,11 +18,14 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, advance, check_not_differentiable, new_step, zeros_state
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba), PyTorch's ``torch.optim.Adam``; ``weight_decay`` adds λθ to g.
+    """Adam (Kingma & Ba), PyTorch's ``torch.optim.Adam``; ``weight_decay`` adds λθ to g
+    (``decoupled_weight_decay=True`` makes it AdamW). ``foreach``, ``capturable``
+    and ``fused`` are accepted and change nothing; ``differentiable=True`` raises
+    NotImplementedError.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -32,21 +37,29 @@ class Adam(Optimizer):
     [0.9, -1.9]
     """
 
-    _decoupled_weight_decay = False
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, maximize=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0 or not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameters: {betas}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if weight_decay < 0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_not_differentiable(differentiable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+
+    def _state_names(self, group):
+        names = ["step", "exp_avg", "exp_avg_sq"]
+        return names + ["max_exp_avg_sq"] if group["amsgrad"] else names
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
@@ -60,26 +73,23 @@ class Adam(Optimizer):
                 if param.grad is None:
                     continue
                 theta = param._data
-                grad = param.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                state = self.state.setdefault(param, {})
+                grad = -param.grad._data if group["maximize"] else param.grad._data
+                state = self.state[param]
                 if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(theta)
-                    state["exp_avg_sq"] = np.zeros_like(theta)
+                    state["step"] = new_step()
+                    state["exp_avg"] = zeros_state(param)
+                    state["exp_avg_sq"] = zeros_state(param)
                     if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = np.zeros_like(theta)
-                state["step"] += 1
-                step = state["step"]
+                        state["max_exp_avg_sq"] = zeros_state(param)
+                step = advance(state)                            # t
 
                 if weight_decay != 0:
-                    if self._decoupled_weight_decay:
+                    if group["decoupled_weight_decay"]:
                         theta *= 1 - lr * weight_decay           # AdamW: θ ← θ(1 - γλ)
                     else:
                         grad = grad + weight_decay * theta       # Adam: g ← g + λθ
 
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 exp_avg += (1 - beta1) * (grad - exp_avg)        # m = β1 m + (1-β1) g
                 exp_avg_sq *= beta2                              # v = β2 v + (1-β2) g²
                 exp_avg_sq += (1 - beta2) * (grad * grad)
@@ -87,8 +97,9 @@ class Adam(Optimizer):
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
                 if group["amsgrad"]:
-                    np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-                    second = state["max_exp_avg_sq"]
+                    max_exp_avg_sq = state["max_exp_avg_sq"]._data
+                    np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+                    second = max_exp_avg_sq                      # v_max = max(v_max, v)
                 else:
                     second = exp_avg_sq
                 denom = np.sqrt(second) / bias_correction2_sqrt + eps
@@ -110,9 +121,10 @@ class AdamW(Adam):
     tensor([0.95], requires_grad=True)
     """
 
-    _decoupled_weight_decay = True
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, maximize=False):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

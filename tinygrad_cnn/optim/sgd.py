@@ -2,19 +2,26 @@
 
 PyTorch's algorithm (``torch.optim.SGD``), step t, gradient g_t = ∂L/∂θ:
 
+    g_t ← -g_t                                 (maximize)
     g_t ← g_t + λ θ_{t-1}                      (weight decay λ ≠ 0)
     b_t ← g_t                                  (momentum μ ≠ 0, first step)
     b_t ← μ b_{t-1} + (1 - τ) g_t              (later steps, dampening τ)
     g_t ← g_t + μ b_t   (nesterov)   or   g_t ← b_t
-    θ_t ← θ_{t-1} - γ g_t                      (γ = lr; + with maximize)
+    θ_t ← θ_{t-1} - γ g_t                      (γ = lr)
 """
 import numpy as np
 
-from .optimizer import Optimizer
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_not_differentiable, gradient
 
 
 class SGD(Optimizer):
-    """θ ← θ - lr · ∂L/∂θ, optionally with momentum (PyTorch's ``torch.optim.SGD``).
+    """θ ← θ - γ · ∂L/∂θ, optionally with momentum (PyTorch's ``torch.optim.SGD``).
+
+    ``nesterov=True`` needs ``momentum > 0`` and ``dampening == 0`` (ValueError
+    otherwise, as in PyTorch). ``foreach`` and ``fused`` are accepted and change
+    nothing: there is one NumPy loop here either way; ``differentiable=True``
+    raises NotImplementedError.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import optim
@@ -27,7 +34,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, maximize=False):
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
         if lr < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0:
@@ -36,9 +44,14 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_not_differentiable(differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                        foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+
+    def _state_names(self, group):
+        return ["momentum_buffer"] if group["momentum"] != 0 else []
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
@@ -48,24 +61,20 @@ class SGD(Optimizer):
             lr = float(group["lr"])
             momentum = float(group["momentum"])
             dampening = float(group["dampening"])
-            weight_decay = float(group["weight_decay"])
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                theta = param._data
-                grad = param.grad._data
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * theta
+                grad = gradient(param, group)                # g (+ λθ)
                 if momentum != 0:
-                    state = self.state.setdefault(param, {})
+                    state = self.state[param]
                     buffer = state.get("momentum_buffer")
                     if buffer is None:                       # first step: b_1 = g_1
-                        buffer = state["momentum_buffer"] = np.array(grad, copy=True)
+                        state["momentum_buffer"] = Tensor._make(np.array(grad, copy=True), None)
+                        buffer = state["momentum_buffer"]._data
                     else:                                    # b_t = μ b_{t-1} + (1-τ) g_t
+                        buffer = buffer._data
                         buffer *= momentum
                         buffer += grad if dampening == 0 else (1 - dampening) * grad
                     grad = grad + momentum * buffer if group["nesterov"] else buffer
-                theta -= lr * grad
+                param._data -= lr * grad                     # θ ← θ - γ g
         return loss
