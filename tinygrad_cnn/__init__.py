@@ -18,6 +18,7 @@ from .tensor import (
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck
 from ._allocator import keep_freed_memory
+from ._random import Generator
 
 keep_freed_memory()        # see _allocator.py: spares each training step its page faults
 
@@ -25,7 +26,7 @@ __version__ = "0.1.0"
 
 # Subpackages load on first use (``tg.nn``, ``tg.viz`` …) so that
 # ``import tinygrad_cnn`` stays fast; ``import tinygrad_cnn.nn`` works as usual.
-_SUBPACKAGES = ("data", "models", "nn", "optim", "teach", "viz")
+_SUBPACKAGES = ("data", "models", "nn", "optim", "teach", "utils", "viz", "vision")
 
 
 def __getattr__(name):
@@ -38,7 +39,7 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
-    "DTypeError", "Function", "GradcheckError", "ShapeError", "Tensor", "arange", "bool_",
+    "DTypeError", "Function", "Generator", "GradcheckError", "ShapeError", "Tensor", "arange", "bool_",
     "cat", "empty", "empty_like", "enable_grad", "float16", "float32", "float64",
     "from_numpy", "full", "gradcheck", "int32", "int64", "is_grad_enabled", "manual_seed",
     "load", "no_grad", "ones", "ones_like", "pad", "rand", "rand_like", "randn", "randn_like",
