@@ -9,7 +9,7 @@ looking at the first sample of the batch to decide:
     NumPy scalar               Tensor (B,) of that dtype
     Python float               Tensor (B,) float64
     Python int / bool          Tensor (B,) int64 / bool
-    str or bytes               the samples unchanged
+    str or bytes               the samples unchanged (a list, or a tuple inside a tuple)
     dict                       dict of the collated values, key by key
     namedtuple                 the same namedtuple of collated fields
     tuple / list               a *list* (tuple) or list of the collated columns:
@@ -91,12 +91,12 @@ def default_collate(batch):
         except TypeError:  # a Mapping type that cannot be built from a dict
             return collated
     if _is_namedtuple(first):
-        return type(first)(*(default_collate(list(column)) for column in zip(*batch)))
+        return type(first)(*(default_collate(column) for column in zip(*batch)))
     if isinstance(first, collections.abc.Sequence):
         length = len(first)
         if any(len(sample) != length for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(list(column)) for column in zip(*batch)]
+        columns = [default_collate(column) for column in zip(*batch)]  # columns are tuples
         if isinstance(first, tuple):
             return columns  # PyTorch returns a list for tuples, for backwards compatibility
         try:
