@@ -516,3 +516,19 @@ def test_generator_seed_wraps_like_torch():
     assert tg.Generator().manual_seed(-1).initial_seed() == 2 ** 64 - 1
     torch = pytest.importorskip("torch")
     assert torch.Generator().manual_seed(-1).initial_seed() == 2 ** 64 - 1
+
+
+def test_dataset_and_sampler_are_generic_like_torch():
+    class Pairs(Dataset[tuple]):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            return index, -index
+
+    class Evens(Sampler[int]):
+        def __iter__(self):
+            return iter([0])
+
+    assert [column.numpy().tolist() for column in next(iter(DataLoader(Pairs(), batch_size=2)))] == [[0, 1], [0, -1]]
+    assert [b[0].numpy().tolist() for b in DataLoader(Pairs(), sampler=Evens())] == [[0]]

@@ -108,7 +108,9 @@ class DataLoader:
         if not is_iterable and not hasattr(dataset, "__getitem__"):
             raise TypeError("DataLoader: dataset must have __len__ and __getitem__ (a map-style data set) "
                             f"or be an IterableDataset, got {type(dataset).__name__}")
-        if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+        if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral):
+            raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
+        if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; "
                              "use num_workers=0 to disable multiprocessing.")
         if timeout < 0:

@@ -12,18 +12,22 @@ offer the same ``__len__`` / ``__getitem__`` interface, which is all that
 """
 import bisect
 import math
+import typing
 import warnings
 
 import numpy as np
 
 from tinygrad_cnn._random import numpy_generator
 
+T_co = typing.TypeVar("T_co", covariant=True)  # the sample type, for annotations like Dataset[int]
 
-class Dataset:
+
+class Dataset(typing.Generic[T_co]):
     """Base class of map-style data sets: ``ds[i]`` gives sample i.
 
     Subclass it and define ``__getitem__`` (and ``__len__``, which the default
-    samplers need). ``a + b`` is ``ConcatDataset([a, b])``.
+    samplers need). ``a + b`` is ``ConcatDataset([a, b])``. As in PyTorch it is
+    generic, so ``class Pairs(Dataset[tuple])`` type-checks.
 
     Example:
         >>> class Squares(Dataset):
@@ -42,7 +46,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co]):
     """Base class of stream-style data sets: iterating yields the samples.
 
     ``DataLoader`` batches what ``__iter__`` yields, in order; shuffling and

@@ -11,6 +11,7 @@ makes them shuffle identically); with a ``tinygrad_cnn.Generator`` the order
 comes from that generator alone, and successive epochs continue its stream.
 """
 import numbers
+import typing
 
 import numpy as np
 
@@ -21,8 +22,13 @@ def _is_positive_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
-class Sampler:
+T_co = typing.TypeVar("T_co", covariant=True)
+
+
+class Sampler(typing.Generic[T_co]):
     """Base class: a subclass defines ``__iter__`` yielding indices (and may define ``__len__``).
+
+    Generic like PyTorch's (``Sampler[int]``, ``Sampler[list]``).
 
     Example:
         >>> class Backwards(Sampler):
