@@ -108,22 +108,7 @@ class DataLoader:
         if not is_iterable and not hasattr(dataset, "__getitem__"):
             raise TypeError("DataLoader: dataset must have __len__ and __getitem__ (a map-style data set) "
                             f"or be an IterableDataset, got {type(dataset).__name__}")
-        if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral):
-            raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
-        if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; "
-                             "use num_workers=0 to disable multiprocessing.")
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
-        if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing."
-                             "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
-        if num_workers > 0 and prefetch_factor is None:
-            prefetch_factor = 2
-        elif prefetch_factor is not None and prefetch_factor < 0:
-            raise ValueError("prefetch_factor option should be non-negative")
-        if persistent_workers and num_workers == 0:
-            raise ValueError("persistent_workers option needs num_workers > 0")
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if seed is not None:
             if generator is not None:
                 raise ValueError("DataLoader: pass generator= or the older seed=, not both")
@@ -220,6 +205,27 @@ class DataLoader:
         return (f"DataLoader(dataset={type(self.dataset).__name__}, batch_size={self.batch_size}, "
                 f"sampler={type(self.sampler).__name__}, drop_last={self.drop_last}, "
                 f"num_workers={self.num_workers})")
+
+
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers):
+    """PyTorch's checks of the worker options; returns prefetch_factor (2 by default with workers)."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral):
+        raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; "
+                         "use num_workers=0 to disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing."
+                         "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
+    if num_workers > 0 and prefetch_factor is None:
+        prefetch_factor = 2
+    elif prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    return prefetch_factor
 
 
 # ----- fast path ------------------------------------------------------------------
