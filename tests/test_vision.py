@@ -327,3 +327,28 @@ def test_import_as_torchvision():
     import tinygrad_cnn.vision as torchvision
     assert torchvision.datasets.MNIST is datasets.MNIST and torchvision.transforms.ToTensor is transforms.ToTensor
     assert tg.vision is torchvision and tg.utils.data.DataLoader is DataLoader
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "1"])
+def test_to_tensor_accepts_pil_images(mode):
+    Image = pytest.importorskip("PIL.Image", reason="Pillow is not installed")
+    rng = np.random.default_rng(2)
+    array = rng.integers(0, 256, (3, 4, 3) if mode == "RGB" else (3, 4)).astype(np.uint8)
+    if mode == "1":
+        array = np.where(array > 127, 255, 0).astype(np.uint8)
+    picture = Image.fromarray(array).convert(mode)
+    image = transforms.ToTensor()(picture)
+    channels_last = array if array.ndim == 3 else array[:, :, None]
+    np.testing.assert_array_equal(image.numpy(), channels_last.transpose(2, 0, 1).astype(np.float32) / np.float32(255))
+
+
+def test_filtering_by_reassigning_data_and_targets(tmp_path):
+    # A common tutorial trick: keep one class by indexing .data and .targets.
+    images, labels = write_split_files(str(tmp_path / "MNIST" / "raw"), train=True, num_images=10)
+    dataset = datasets.MNIST(tmp_path)
+    keep = labels == 6
+    dataset.data, dataset.targets = dataset.data[keep], dataset.targets.numpy()[keep]
+    assert len(dataset) == int(keep.sum()) == 1
+    np.testing.assert_array_equal(dataset[0][0], images[keep][0])
+    batch, targets = next(iter(DataLoader(dataset, batch_size=4)))
+    assert batch.shape == (1, 28, 28) and targets.numpy().tolist() == [6]

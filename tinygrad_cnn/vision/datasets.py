@@ -23,7 +23,7 @@ import numpy as np
 
 from tinygrad_cnn.data.datasets import DEBIAN_FASHION_MNIST_ROOT, FASHION_MNIST_CLASSES, MNIST_CLASSES
 from tinygrad_cnn.data.idx import read_idx
-from tinygrad_cnn.tensor import from_numpy
+from tinygrad_cnn.tensor import Tensor, from_numpy
 from tinygrad_cnn.utils.data.dataset import Dataset
 
 SPLIT_FILES = {
@@ -39,6 +39,11 @@ def _find_file(folder, stem):
         if os.path.isfile(path):
             return path
     return None
+
+
+def _as_array(value):
+    """The NumPy array of a Tensor; arrays (e.g. ``ds.targets`` reassigned by a user) pass."""
+    return value.numpy() if isinstance(value, Tensor) else np.asarray(value)
 
 
 class MNIST(Dataset):
@@ -120,8 +125,8 @@ class MNIST(Dataset):
 
     def __getitem__(self, index):
         """Return ``(image, label)``: a uint8 (28, 28) array (a copy) and an int, after the transforms."""
-        image = self.data._data[index].copy()        # (28, 28) uint8
-        target = int(self.targets._data[index])
+        image = np.array(_as_array(self.data)[index])     # (28, 28) uint8, a copy
+        target = int(_as_array(self.targets)[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -129,7 +134,7 @@ class MNIST(Dataset):
         return image, target
 
     def __len__(self):
-        return len(self.targets._data)
+        return len(_as_array(self.targets))
 
     def __repr__(self):
         lines = [f"Dataset {type(self).__name__}",
