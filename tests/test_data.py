@@ -383,10 +383,13 @@ def test_loader_generic_collate_path():
     assert sorted(all_values) == list(range(7))
 
 
-def test_loader_generic_collate_casts_float64_images():
+def test_loader_generic_collate_keeps_float64_images_like_pytorch():
+    # torch.utils.data.default_collate keeps a float64 array float64; so does this loader
+    # (the older loader cast to float32).
     pairs = [(np.ones((2, 2)), 1), (np.zeros((2, 2)), 0)]  # a list is a data set too
     images, labels = next(iter(DataLoader(pairs, batch_size=2)))
-    assert images.numpy().dtype == np.float32 and images.numpy().shape == (2, 2, 2)
+    assert images.numpy().dtype == np.float64 and images.numpy().shape == (2, 2, 2)
+    np.testing.assert_array_equal(images.numpy()[:, 0, 0], [1.0, 0.0])
     assert labels.numpy().tolist() == [1, 0] and labels.numpy().dtype == np.int64
 
 
@@ -400,11 +403,21 @@ def test_loader_on_embedded_subset():
     assert counts.tolist() == [100] * 10
 
 
-@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (-3, ValueError), (2.5, TypeError),
-                                               ("8", TypeError), (True, TypeError), (None, TypeError)])
-def test_loader_rejects_bad_batch_size(batch_size, error):
-    with pytest.raises(error, match="batch_size must be a positive int"):
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5, "8", True])
+def test_loader_rejects_bad_batch_size(batch_size):
+    # PyTorch's BatchSampler raises ValueError for all of these, with this message.
+    with pytest.raises(ValueError, match="batch_size should be a positive integer value, but got batch_size="):
         DataLoader(ArrayDataset(4), batch_size=batch_size)
+
+
+def test_loader_batch_size_none_turns_batching_off():
+    loader = DataLoader(ArrayDataset(3), batch_size=None)
+    assert len(loader) == 3
+    with pytest.raises(AssertionError, match="fast path"):  # no batching: ds[i] is called
+        next(iter(loader))
+    samples = list(DataLoader(PairsDataset(3), batch_size=None))
+    assert [label for _, label in samples] == [0, 1, 2]  # ints stay ints, as default_convert does
+    assert samples[2][0].numpy().shape == (1, 2, 2) and samples[2][0].numpy()[0, 0, 0] == 2
 
 
 def test_loader_accepts_numpy_int_batch_size():

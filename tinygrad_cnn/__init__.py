@@ -44,6 +44,7 @@ from .function import Function
 from .gradcheck import GradcheckError, gradcheck
 from . import accelerator, autograd, backends, cuda
 from ._allocator import keep_freed_memory
+from ._random import Generator
 
 bool_ = bool               # the name this package used before it followed PyTorch's
 
@@ -53,7 +54,7 @@ __version__ = "0.1.0"
 
 # Subpackages load on first use (``tg.nn``, ``tg.viz`` …) so that
 # ``import tinygrad_cnn`` stays fast; ``import tinygrad_cnn.nn`` works as usual.
-_SUBPACKAGES = ("data", "models", "nn", "optim", "teach", "viz")
+_SUBPACKAGES = ("data", "models", "nn", "optim", "teach", "utils", "viz", "vision")
 
 
 def __getattr__(name):
