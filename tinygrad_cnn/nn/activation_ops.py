@@ -1,8 +1,7 @@
-"""The fully connected layer, leaky ReLU, GLU, the softmax family (softmax,
-softmin, log-softmax) and dropout.
+"""The fully connected layer, leaky ReLU, GLU, softmax, softmin, log-softmax, dropout.
 
-(``relu``, ``sigmoid`` and ``tanh`` are core ops: ``tinygrad_cnn.ops``; the
-other activations are in `activation_ops_smooth` and `activation_ops_piecewise`.)
+(``relu``, ``sigmoid`` and ``tanh`` are core ops, ``tinygrad_cnn.ops``; the other
+activations are in `activation_ops_smooth` and `activation_ops_piecewise`.)
 DERIVATIONS.md, "Fully connected layer and softmax":
 ``δ^{l} = f'(z^{l}) ⊙ (W^{l+1})ᵀ δ^{l+1}``, ``∂L/∂W^l = δ^l (a^{l-1})ᵀ``,
 ``∂L/∂b^l = δ^l`` — here with a batch in the rows, so the per-sample outer

@@ -36,11 +36,11 @@ class Relu6(Hardtanh):
 
 class Hardsigmoid(Function):
     """``hardsigmoid(x) = clip(x/6 + 1/2, 0, 1)`` (0 below −3, 1 above 3), so
-    ``f'(x) = 1/6`` on (−3, 3) and 0 elsewhere, edges included."""
+    ``f'(x) = 1/6`` on (−3, 3) and 0 elsewhere, edges (and NaN) included."""
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(~((x <= -3) | (x >= 3)))
+        ctx.save_for_backward((x > -3) & (x < 3))
         return np.minimum(np.maximum(x / 6 + 0.5, 0), 1).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -51,8 +51,8 @@ class Hardsigmoid(Function):
 
 class Hardswish(Function):
     """``hardswish(x) = x · hardsigmoid(x)``: 0 below −3, x above 3,
-    ``x (x + 3) / 6`` between. So ``f'(x) = 0`` for x < −3, ``x/3 + 1/2`` on
-    [−3, 3], 1 above (PyTorch's sides at the kinks)."""
+    ``x (x + 3) / 6`` between. So ``f'(x) = 0`` for x ≤ −3, ``x/3 + 1/2`` on
+    (−3, 3), 1 from 3 up (PyTorch's sides at the kinks)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -62,7 +62,7 @@ class Hardswish(Function):
     @staticmethod
     def backward(ctx, delta):
         (x,) = ctx.saved_tensors
-        slope = np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1))
+        slope = np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1))     # NaN: 1
         return (delta * slope).astype(delta.dtype, copy=False)
 
 
@@ -97,7 +97,10 @@ class Prelu(Function):
 
     @staticmethod
     def forward(ctx, x, weight):
-        slopes = weight.reshape((-1,) + (1,) * (x.ndim - 2)) if weight.size > 1 else weight.reshape(())
+        if weight.size > 1:
+            slopes = weight.reshape((-1,) + (1,) * (x.ndim - 2))     # (C, 1, …): along dim 1
+        else:
+            slopes = weight.reshape(())
         positive = x > 0
         ctx.save_for_backward(x, positive, slopes)
         ctx.weight_shape = weight.shape

@@ -27,11 +27,11 @@ class Elu(Function):
 
     @staticmethod
     def forward(ctx, x, *, alpha, scale=1.0, input_scale=1.0):
-        negative = ~(x > 0)                                  # NaN counts as positive, as PyTorch
-        exp = np.exp(np.minimum(x, 0) * input_scale)         # e^{x·i} where it is used; never overflows
+        negative = x <= 0                                    # NaN counts as positive, as PyTorch
+        exp = np.exp(np.minimum(x, 0) * input_scale)         # e^{x·i} where used: no overflow
         ctx.save_for_backward(negative, exp)
         ctx.coefficients = (alpha, scale, input_scale)
-        return np.where(negative, (scale * alpha) * (exp - 1), scale * x).astype(x.dtype, copy=False)
+        return np.where(negative, (scale * alpha) * (exp - 1), scale * x)
 
     @staticmethod
     def backward(ctx, delta):
