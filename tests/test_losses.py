@@ -175,6 +175,48 @@ def test_cross_entropy_matches_pytorch_and_gradcheck(data):
         assert tg.gradcheck(lambda x: F.nll_loss(x, tg.tensor(y), w, **nll_kwargs), (leaf(log_p),))
 
 
+@pytest.mark.parametrize("case", ["indices", "probabilities", "unbatched"])
+def test_cross_entropy_gradcheck_with_every_option_on_k_dim_input(case):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(11)
+    shape = (3,) if case == "unbatched" else (2, 3, 2, 2)               # (N, C, d1, d2)
+    z = rng.standard_normal(shape)
+    weight = np.array([0.5, 2.0, 1.5])
+    if case == "probabilities":
+        t = rng.random(shape)
+        t /= t.sum(axis=1, keepdims=True)
+        target, torch_target, options = leaf(t), None, dict(label_smoothing=0.3)
+    else:
+        y = np.array(1) if case == "unbatched" else rng.integers(0, 3, (2, 2, 2))
+        if case == "indices":
+            y[0, 0, 0] = 2
+            y[1, 1, 1] = 2                                           # ignored positions
+        target, torch_target = tg.tensor(y), torch.tensor(y)
+        options = dict(label_smoothing=0.3, ignore_index=2)
+
+    def ours(logits, *maybe_target):
+        return F.cross_entropy(logits, maybe_target[0] if maybe_target else target,
+                               tg.tensor(weight), **options)
+
+    inputs = (leaf(z), target) if case == "probabilities" else (leaf(z),)
+    assert tg.gradcheck(ours, inputs)
+    if case == "probabilities":
+        compare(ours, lambda a, b: torch.nn.functional.cross_entropy(a, b, torch.tensor(weight),
+                                                                     **options), [z, t])
+    else:
+        compare(ours, lambda a: torch.nn.functional.cross_entropy(
+            a, torch_target, torch.tensor(weight), **options), [z])
+
+
+def test_cross_entropy_promotes_a_float64_probability_target_like_pytorch():
+    torch = torch_or_skip()
+    z = np.zeros((2, 3), dtype=np.float32)
+    t = np.full((2, 3), 1 / 3)
+    compare(lambda a: F.cross_entropy(a, tg.tensor(t)),
+            lambda a: torch.nn.functional.cross_entropy(a, torch.tensor(t)), [z],
+            tolerance=dict(rtol=1e-6, atol=1e-7))           # float64 loss, float32 gradient
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_cross_entropy_float32_and_extreme_logits_stay_finite(dtype):
     torch = torch_or_skip()

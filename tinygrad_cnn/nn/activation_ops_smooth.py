@@ -17,6 +17,27 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def softplus(x):
+    """``log(1 + e^x) = max(x, 0) + log(1 + e^{−|x|})``: the second form never overflows.
+
+    >>> softplus(np.array([0.0, 1e4]))
+    array([6.93147181e-01, 1.00000000e+04])
+    """
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _sigmoid(x):
+    """σ(x) = e^{−softplus(−x)}: no overflow for large |x|."""
+    return np.exp(-softplus(-x))
+
+
+_math_erf = np.frompyfunc(math.erf, 1, 1)     # NumPy has no erf; math.erf is exact in float64
+
+
+def _erf(x):
+    return np.asarray(_math_erf(x), dtype=np.float64).astype(x.dtype, copy=False)
+
+
 class Elu(Function):
     """``f(x) = s·x`` for x > 0, ``s·α·(e^{x·i} − 1)`` otherwise, with scale s = 1
     and input scale i = 1 for ELU; so ``f'(x) = s`` for x > 0, ``s·α·i·e^{x·i}``
@@ -54,23 +75,6 @@ class Celu(Elu):
     name = "celu"
 
 
-def softplus(x):
-    """``log(1 + e^x) = max(x, 0) + log(1 + e^{−|x|})``: the second form never overflows."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def _sigmoid(x):
-    """σ(x) = e^{−softplus(−x)}: no overflow for large |x|."""
-    return np.exp(-softplus(-x))
-
-
-_math_erf = np.frompyfunc(math.erf, 1, 1)     # NumPy has no erf; math.erf is exact in float64
-
-
-def _erf(x):
-    return np.asarray(_math_erf(x), dtype=np.float64).astype(x.dtype, copy=False)
-
-
 class Gelu(Function):
     """``gelu(x) = x·Φ(x)`` with Φ the standard normal CDF, ``Φ(x) = (1 + erf(x/√2)) / 2``,
     so ``f'(x) = Φ(x) + x·φ(x)``, ``φ(x) = e^{−x²/2} / √(2π)``.
@@ -81,25 +85,26 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x, *, approximate):
-        ctx.save_for_backward(x)
         ctx.approximate = approximate
         if approximate == "tanh":
+            ctx.save_for_backward(x)
             inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
             return 0.5 * x * (1 + np.tanh(inner))
-        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
+        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))               # Φ(x)
+        ctx.save_for_backward(x, cdf)
         return x * cdf
 
     @staticmethod
     def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
+            (x,) = ctx.saved_tensors
             beta = math.sqrt(2 / math.pi)
             tanh_inner = np.tanh(beta * (x + 0.044715 * x * x * x))
             slope = (0.5 * (1 + tanh_inner)
                      + 0.5 * x * (1 - tanh_inner * tanh_inner) * beta * (1 + 3 * 0.044715 * x * x))
         else:
-            cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
-            pdf = np.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+            x, cdf = ctx.saved_tensors
+            pdf = np.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))    # φ(x)
             slope = cdf + x * pdf
         return delta * slope
 

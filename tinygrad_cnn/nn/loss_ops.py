@@ -25,6 +25,9 @@ def reduce_loss(losses, reduction, divisor):
     ``divisor`` is the count of losses, or the total weight of the targets for
     a weighted mean. A divisor of 0 gives NaN, as in PyTorch (an empty batch,
     every target ignored).
+
+    >>> reduce_loss(np.array([1.0, 2.0, 3.0]), "mean", 3), reduce_loss(np.zeros(0), "mean", 0)
+    (np.float64(2.0), np.float64(nan))
     """
     if reduction == "none":
         return losses
@@ -37,7 +40,11 @@ def reduce_loss(losses, reduction, divisor):
 
 def spread_delta(delta, shape, reduction, divisor):
     """δ of the reduced loss → δ of each loss it reduced (the adjoint of `reduce_loss`):
-    ``∂L/∂l_i`` is δ for a sum and δ / divisor for a mean."""
+    ``∂L/∂l_i`` is δ for a sum and δ / divisor for a mean.
+
+    >>> spread_delta(np.array(6.0), (3,), "mean", 3)
+    array([2., 2., 2.])
+    """
     if reduction == "none":
         return delta
     if reduction == "mean":
@@ -48,13 +55,22 @@ def spread_delta(delta, shape, reduction, divisor):
 
 # ----- moving the class axis ----------------------------------------------------------
 def classes_last(array, class_dim):
-    """(N, C, d1, …) → (P, C) rows of class scores; (C,) → (1, C)."""
+    """(N, C, d1, …) → (P, C) rows of class scores; (C,) → (1, C).
+
+    >>> classes_last(np.zeros((2, 3, 4)), 1).shape, classes_last(np.zeros(3), 0).shape
+    ((8, 3), (1, 3))
+    """
     classes = array.shape[class_dim]
     return np.moveaxis(array, class_dim, -1).reshape(-1, classes)
 
 
 def classes_back(rows, shape, class_dim):
-    """Inverse of `classes_last`: (P, C) rows → an array shaped ``shape``."""
+    """Inverse of `classes_last`: (P, C) rows → an array shaped ``shape``.
+
+    >>> z = np.arange(24.0).reshape(2, 3, 4)
+    >>> bool((classes_back(classes_last(z, 1), z.shape, 1) == z).all())
+    True
+    """
     moved = shape[:class_dim] + shape[class_dim + 1:] + (shape[class_dim],)
     return np.moveaxis(rows.reshape(moved), -1, class_dim)
 

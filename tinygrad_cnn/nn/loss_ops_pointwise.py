@@ -20,7 +20,15 @@ from .loss_ops import reduce_loss, spread_delta
 def reduce_entries(ctx, losses, reduction, weight, weighted_mean=False):
     """Weight and reduce per-entry losses; remember on ``ctx`` what `entry_deltas`
     needs. D for 'mean' is the number of entries, or Σ weight when
-    ``weighted_mean`` (PyTorch's weighted ``mse_loss`` and ``l1_loss``)."""
+    ``weighted_mean`` (PyTorch's weighted ``mse_loss`` and ``l1_loss``).
+
+    >>> from types import SimpleNamespace
+    >>> ctx = SimpleNamespace()
+    >>> reduce_entries(ctx, np.array([1.0, 4.0]), "mean", np.array([3.0, 1.0]), True)
+    np.float64(1.75)
+    >>> entry_deltas(ctx, np.array(1.0))            # δ / Σw, times each weight
+    array([0.75, 0.25])
+    """
     if weight is not None:
         losses = losses * weight
     divisor = weight.sum() if weighted_mean and weight is not None else losses.size

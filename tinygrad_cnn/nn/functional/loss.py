@@ -17,7 +17,15 @@ from ..loss_ops import CrossEntropy, NllLoss
 
 
 def legacy_reduction(size_average, reduce):
-    """PyTorch's old ``size_average`` / ``reduce`` flags → a ``reduction`` string."""
+    """PyTorch's old ``size_average`` / ``reduce`` flags → a ``reduction`` string
+    (with PyTorch's deprecation warning).
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     legacy_reduction(False, None), legacy_reduction(None, False)
+    ('sum', 'none')
+    """
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "none" if not reduce else ("mean" if size_average else "sum")
@@ -28,6 +36,11 @@ def legacy_reduction(size_average, reduce):
 
 def check_reduction(op, reduction, size_average=None, reduce=None,
                     allowed=("mean", "sum", "none")):
+    """The reduction to use, or a ValueError naming ``op``.
+
+    >>> check_reduction("mse_loss", "sum")
+    'sum'
+    """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
     if reduction not in allowed:
@@ -37,13 +50,22 @@ def check_reduction(op, reduction, size_average=None, reduce=None,
 
 
 def as_tensor(value):
-    """A loss argument as a Tensor: Tensors pass, arrays and lists become constants."""
+    """A loss argument as a Tensor: Tensors pass, arrays and lists become constants.
+
+    >>> as_tensor([1, 2]).dtype
+    dtype('int64')
+    """
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
 def constant_array(op, name, value, dtype=None):
     """The array of an optional argument the loss does not differentiate (``weight``,
-    ``pos_weight``): refused while it requires grad, as PyTorch refuses it."""
+    ``pos_weight``): refused while it requires grad, as PyTorch refuses it.
+
+    >>> import tinygrad_cnn as tg
+    >>> constant_array("bce", "weight", tg.ones(2))
+    array([1., 1.], dtype=float32)
+    """
     if value is None:
         return None
     tensor = as_tensor(value)
