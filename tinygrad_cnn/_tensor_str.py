@@ -71,7 +71,7 @@ def tensor_repr(tensor, prefix="tensor("):
     dtype = tensor.dtype
     if dtype is not _state.default_dtype and dtype.name not in ("int64", "bool") or \
             (array.size == 0 and dtype.name != _state.default_dtype.name):
-        extras.append(f"dtype={dtype}")
+        extras.append(f"dtype={dtype!r}")
     if tensor.grad_fn is not None:
         extras.append(f"grad_fn=<{tensor.grad_fn.name}>")
     elif tensor.requires_grad:
