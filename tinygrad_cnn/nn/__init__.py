@@ -17,11 +17,11 @@ from .modules import (
     AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, LeakyReLU, Linear,
     MaxPool2d, Module, ModuleList, ReLU, Sequential, Sigmoid, Tanh,
 )
-from .modules import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from .modules import AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d
 from .parameter import Parameter
 
 __all__ = [
-    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d",
     "AvgPool2d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Dropout", "Flatten",
     "LeakyReLU", "Linear", "MaxPool2d", "Module", "ModuleList", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Tanh", "functional", "init",

@@ -43,17 +43,18 @@ from ..function import Function
 # --------------------------------------------------------------------------
 # argument checks shared by conv2d and conv_transpose2d
 # --------------------------------------------------------------------------
-def pair(op, name, value, minimum):
-    """``3`` → ``(3, 3)``; ``(2, 1)`` stays; checks each entry is an int >= minimum."""
+def pair(op, name, value, minimum, context=""):
+    """``3`` → ``(3, 3)``; ``(2, 1)`` stays; checks each entry is an int >= minimum.
+    ``context`` (e.g. ``"; input (1, 1, 4, 4) float32"``) ends the error messages."""
     if isinstance(value, (int, np.integer)):
         value = (int(value), int(value))
     elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
             isinstance(v, (int, np.integer)) for v in value):
         value = (int(value[0]), int(value[1]))
     else:
-        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}{context}")
     if min(value) < minimum:
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}{context}")
     return value
 
 

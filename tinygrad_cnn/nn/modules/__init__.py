@@ -25,4 +25,4 @@ from .flatten import Flatten
 from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
-from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
