@@ -16,12 +16,12 @@ One family per file: `conv`, `pooling`, `activation`, `linear` (with
 >>> y.shape, y.grad_fn.name
 ((1, 2, 2, 2), 'max_pool2d')
 """
-from ...tensor import pad
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .linear import dropout, flatten, linear
 from .loss import cross_entropy, mse_loss, nll_loss
 from .normalization import batch_norm
+from .padding import pad
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
                       max_unpool2d)
 

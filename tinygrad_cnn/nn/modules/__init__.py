@@ -25,4 +25,6 @@ from .flatten import Flatten
 from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
+from .padding import (CircularPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d,
+                      ZeroPad2d)
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
