@@ -20,13 +20,14 @@ from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .linear import dropout, flatten, linear
 from .loss import cross_entropy, mse_loss, nll_loss
+from .fold import fold, unfold
 from .normalization import batch_norm
 from .padding import pad
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
                       max_unpool2d)
 
 __all__ = [
-    "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d", "fold", "unfold",
     "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",

@@ -22,6 +22,7 @@ from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .flatten import Flatten
+from .fold import Fold, Unfold
 from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
