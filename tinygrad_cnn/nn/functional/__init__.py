@@ -20,14 +20,15 @@ from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .linear import dropout, flatten, linear
 from .loss import cross_entropy, mse_loss, nll_loss
-from .fold import fold, unfold
 from .normalization import batch_norm
-from .padding import pad
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
                       max_unpool2d)
+from .fold import fold, unfold            # im2col / col2im
+from .padding import pad                  # all four modes; the core constant pad inside
+from .upsampling import interpolate
 
 __all__ = [
-    "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d", "fold", "unfold",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d", "fold", "unfold", "interpolate",
     "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",
