@@ -412,3 +412,34 @@ def test_every_option_matches_pytorch(case, seed, dtype):
     unpooled.backward(delta)
     reference.backward(torch.tensor(delta))
     np.testing.assert_array_equal(mine.grad.numpy(), other.grad.numpy())
+
+
+@FAST
+@given(full_pool_case(), st.integers(0, 2**16), st.booleans())
+def test_every_option_equals_the_loop_reference(case, seed, with_specials):
+    from tinygrad_cnn.nn import reference as R
+    shape, k, s, p, d, ceil = (case[key] for key in
+                               ("shape", "kernel", "stride", "padding", "dilation", "ceil_mode"))
+    shape = (1,) + shape if len(shape) == 3 else shape             # the reference takes batches
+    assume(np.isfinite(F.max_pool2d(tg.zeros(1, 1, *shape[-2:]), k, s, p, d, ceil).numpy()).all())
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 3, shape).astype(float)                  # many ties
+    if with_specials and a.size:
+        a.flat[rng.integers(a.size, size=2)] = rng.choice([np.nan, -np.inf, np.inf], size=2)
+    x = tg.tensor(a, requires_grad=True)
+    y = F.max_pool2d(x, k, s, p, d, ceil)
+    delta = rng.standard_normal(y.shape)
+    y.backward(delta)
+    expected, where = R.max_pool2d(a, k, s, p, d, ceil)
+    np.testing.assert_array_equal(y.numpy(), expected)
+    np.testing.assert_allclose(x.grad.numpy(), R.max_pool2d_backward(delta, where, shape),
+                               rtol=1e-10, atol=1e-14)
+    avg = dict(count_include_pad=case["count_include_pad"], divisor_override=case["divisor_override"])
+    x.grad = None
+    y = F.avg_pool2d(x, k, s, p, ceil, **avg)
+    delta = rng.standard_normal(y.shape)
+    y.backward(delta)
+    np.testing.assert_allclose(y.numpy(), R.avg_pool2d(a, k, s, p, ceil_mode=ceil, **avg),
+                               rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), R.avg_pool2d_backward(delta, shape, k, s, p, **avg),
+                               rtol=1e-12, atol=1e-15)

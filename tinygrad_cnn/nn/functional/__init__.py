@@ -4,10 +4,12 @@ argument order and layouts (NCHW; conv weight (C_out, C_in/groups, kH, kW)).
 Each function here checks and normalises its arguments, with errors that name
 the op and the shapes and dtypes it got, then calls one op's ``apply``: every
 layer below is ONE graph node whose local backward rule sits in its op class
-(`conv_ops`, `pool_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
+(`conv_ops`, `pool_ops`, `adaptive_pool_ops`, `padding_ops`, `fold_ops`,
+`upsample_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
 
 One family per file: `conv`, `pooling`, `activation`, `linear` (with
-`flatten` and `dropout`), `loss`, `normalization`.
+`flatten` and `dropout`), `loss`, `normalization`, `padding`, `fold`
+(unfold / fold), `upsampling` (interpolate).
 
 >>> import tinygrad_cnn as tg
 >>> from tinygrad_cnn.nn import functional as F
