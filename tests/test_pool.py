@@ -328,6 +328,7 @@ def test_max_unpool_puts_values_back_and_reads_delta_back():
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[0, 5], [10, 15]])
     assert y.grad_fn.name == "max_unpool2d" and y.grad_fn.parents[0] is x
     assert F.max_unpool2d(x, indices, 2, output_size=(5, 5)).shape == (1, 1, 5, 5)
+    assert tg.gradcheck(lambda t: F.max_unpool2d(t, indices, 2), (x,))
     assert repr(tg.nn.MaxUnpool2d(2)) == "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
 
 
