@@ -125,7 +125,8 @@ class UpsampleBilinear(Function):
             low, high, lam = linear_source(a.shape[axis], out, scale, align_corners, a.dtype.type)
             ctx.maps.append((axis, low, high, lam, a.shape[axis]))
             lam = _along(lam, axis, a.ndim)
-            z = (1 - lam) * _gather(z, axis, low) + lam * _gather(z, axis, high)
+            with np.errstate(invalid="ignore"):          # 0·inf = NaN, as in PyTorch
+                z = (1 - lam) * _gather(z, axis, low) + lam * _gather(z, axis, high)
         return z
 
     @staticmethod

@@ -65,7 +65,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     stride = pair(op, "stride", stride, 1, context)
     dilation = pair(op, "dilation", dilation, 1, context)
     if isinstance(padding, str):
-        raise ValueError(f"{op}: padding must be an int or a pair of ints, got {padding!r} "
+        raise TypeError(f"{op}: padding must be an int or a pair of ints, got {padding!r} "
                          f"(no 'same'/'valid' for transposed convolution, as in PyTorch){context}")
     ph, pw = pair(op, "padding", padding, 0, context)
     output_padding = pair(op, "output_padding", output_padding, 0, context)

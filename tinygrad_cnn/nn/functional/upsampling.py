@@ -1,8 +1,6 @@
 """Resampling: `interpolate` (nearest, bilinear); the ops are in `nn.upsample_ops`."""
 import math
 
-import numpy as np
-
 from ..._errors import DTypeError, ShapeError, describe
 from ..upsample_ops import UpsampleBilinear, UpsampleNearest
 
