@@ -284,6 +284,12 @@ def test_all_minus_infinity_windows_never_route_into_the_padding():
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[4, 2], [2, 1]])
 
 
+def test_avg_pool_of_opposite_infinities_is_nan_as_in_pytorch():
+    x = tg.tensor([[[[np.inf, -np.inf, 1.0, np.inf]]]], dtype=tg.float64)
+    y = F.avg_pool2d(x, (1, 2), ceil_mode=True)
+    assert np.isnan(y.numpy()[0, 0, 0, 0]) and y.numpy()[0, 0, 0, 1] == np.inf
+
+
 def test_unbatched_and_empty_batch():
     rng = np.random.default_rng(3)
     x = leaf(rng.standard_normal((2, 5, 5)))

@@ -117,3 +117,11 @@ def test_interpolate_matches_pytorch(case, seed, dtype):
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), **tolerance)
     if dtype == "float64":
         assert tg.gradcheck(lambda t: F.interpolate(t, mode=mode, **kwargs), (leaf(a),))
+
+
+def test_bilinear_with_infinities_matches_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle: pip install torch==2.13.0")
+    a = np.array([[[[np.inf, -np.inf, 1.0, np.nan], [2.0, np.inf, 3.0, 4.0]]]])
+    y = F.interpolate(tg.tensor(a), size=(3, 5), mode="bilinear").numpy()
+    z = torch.nn.functional.interpolate(torch.tensor(a), size=(3, 5), mode="bilinear").numpy()
+    np.testing.assert_allclose(y, z, rtol=1e-12)          # same NaN and inf positions
