@@ -28,7 +28,7 @@ import numpy as np
 
 from .._errors import DTypeError, ShapeError, describe
 from ..function import Function
-from .conv_ops import pair
+from .conv_args import pair
 
 
 def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):

@@ -1,14 +1,7 @@
 """Convolution: `conv2d` and `conv_transpose2d`; the backward rules are in `nn.conv_ops`."""
 from ..._errors import ShapeError, describe
-from ..conv_ops import (
-    Conv2d,
-    ConvTranspose2d,
-    check_conv_inputs,
-    conv_output_size,
-    conv_padding,
-    conv_transpose_output_size,
-    pair,
-)
+from ..conv_args import check_conv_inputs, conv_output_size, conv_padding, pair
+from ..conv_ops import Conv2d, ConvTranspose2d, conv_transpose_output_size
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

@@ -9,7 +9,7 @@ from ..adaptive_pool_ops import (
     AdaptiveMaxPool2d,
     adaptive_output_size,
 )
-from ..conv_ops import pair
+from ..conv_args import pair
 from ..pool_ops import AvgPool2d, MaxPool2d, MaxUnpool2d, pool_geometry
 
 
