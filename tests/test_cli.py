@@ -22,7 +22,7 @@ def test_graph_command_writes_an_svg(tmp_path, capsys):
     svg = out.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     for text in ("conv1.weight", "fc3.bias", "max_pool2d", "cross_entropy",
-                 "δ (4, 6, 28, 28)", "‖δ‖="):
+                 "δ=∂L/∂z (4, 6, 28, 28)", "‖δ‖=", "∂L/∂W (6, 1, 5, 5)", "input", "target"):
         assert text in svg
     assert f"wrote {out}" in capsys.readouterr().out
 
@@ -33,8 +33,16 @@ def test_graph_command_layer_level_with_heatmaps(tmp_path):
     assert main(["graph", "--model", "lenet5", "--out", str(out), "--level", "layer",
                  "--heatmaps", "--batch", "2", "--seed", "1"]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    maps = sorted(p.name for p in (tmp_path / "lenet_delta_maps").iterdir())
+    # the δ maps are drawn into the PNG: no folder of image files is left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet.png"]
+
+
+def test_graph_command_dot_with_heatmaps_writes_its_images_beside_it(tmp_path):
+    out = tmp_path / "lenet.dot"
+    assert main(["graph", "--model", "lenet5", "--out", str(out), "--heatmaps", "--batch", "2"]) == 0
+    maps = sorted(p.name for p in tmp_path.iterdir() if p.name != "lenet.dot")
     assert len(maps) == 6 and all(name.endswith("_delta.png") for name in maps)
+    assert all(f'<IMG SRC="{name}"/>' in out.read_text(encoding="utf-8") for name in maps)
 
 
 def test_graph_command_dot_output_is_deterministic(tmp_path):
@@ -43,7 +51,7 @@ def test_graph_command_dot_output_is_deterministic(tmp_path):
                      "--level", "layer", "--seed", "2"]) == 0
     a = (tmp_path / "a.dot").read_text(encoding="utf-8")
     assert a == (tmp_path / "b.dot").read_text(encoding="utf-8")
-    assert "cluster_" in a and "conv2: Conv2d(8, 16, kernel_size=(5, 5)" in a
+    assert "cluster_" in a and "conv2: Conv2d(8, 16, 5) + " in a
 
 
 def test_graph_command_reports_errors(tmp_path, capsys, monkeypatch):

@@ -12,9 +12,9 @@
 Fashion-MNIST subset, with ``retain_graph=True`` so every δ stays on the
 graph, and draws it with `tinygrad_cnn.viz.draw`. The format follows the
 extension of ``--out``: ``.svg``, ``.png``, ``.pdf`` (need Graphviz's ``dot``)
-or ``.dot`` (DOT text, needs nothing). With ``--heatmaps`` the δ-map images
-are written to a folder next to the output, ``<name>_delta_maps/`` (an SVG
-also embeds them, so it stands alone).
+or ``.dot`` (DOT text, needs nothing). With ``--heatmaps`` an SVG embeds
+the δ-map images and a PNG or PDF has them drawn in, so the file stands
+alone; a ``.dot`` file gets its PNG images written beside it.
 
 Run ``python -m tinygrad_cnn.cli --help`` or ``tinygrad-cnn --help``.
 """
@@ -95,10 +95,7 @@ def run_graph(args):
     from . import viz
 
     model, loss = graph_for_model(args.model, args.batch, args.seed)
-    stem = os.path.splitext(args.out)[0]
-    asset_dir = stem + "_delta_maps" if args.heatmaps else None
-    dot = viz.draw(loss, model, level=args.level, heatmaps=args.heatmaps,
-                   rankdir=args.rankdir, asset_dir=asset_dir)
+    dot = viz.draw(loss, model, level=args.level, heatmaps=args.heatmaps, rankdir=args.rankdir)
     viz.render(dot, args.out)
     print(f"wrote {args.out} ({args.model}, level={args.level}, batch={args.batch}, "
           f"loss={loss.item():.4f})")

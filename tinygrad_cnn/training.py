@@ -178,17 +178,34 @@ def plot_history(history, path):
     from matplotlib.ticker import MaxNLocator
 
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
+    longest = 1
     for key, axes in (("train_loss", loss_axes), ("test_loss", loss_axes),
                       ("train_acc", accuracy_axes), ("test_acc", accuracy_axes)):
         values = history.get(key) or []
-        if values:
-            epochs = np.arange(1, len(values) + 1)
-            axes.plot(epochs, values, marker="o", label=key.split("_")[0])
+        if not values:
+            continue
+        epochs = np.arange(1, len(values) + 1)
+        longest = max(longest, len(values))
+        line, = axes.plot(epochs, values, marker="o", markersize=6, label=key.split("_")[0])
+        # the numbers themselves, so a one-epoch run reads as more than a lone dot:
+        # every point for short runs, the last one otherwise
+        shown = range(len(values)) if len(values) <= 8 else [len(values) - 1]
+        for i in shown:
+            text = f"{values[i]:.1%}" if key.endswith("acc") else f"{values[i]:.3f}"
+            train = key.startswith("train")            # train to the right, test to the left
+            axes.annotate(text, (epochs[i], values[i]), textcoords="offset points",
+                          xytext=(7 if train else -7, 0), ha="left" if train else "right",
+                          va="center", fontsize=8, color=line.get_color())
     loss_axes.set(title="cross-entropy loss", xlabel="epoch")
-    accuracy_axes.set(title="accuracy", xlabel="epoch", ylim=(0, 1))
+    accuracy_axes.set(title="accuracy", xlabel="epoch", ylim=(0, 1.05))
     for axes in (loss_axes, accuracy_axes):
         axes.grid(alpha=0.3)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
+        axes.set_xlim(0.5, longest + 0.5)                            # room around a single epoch
+        if longest <= 20:                                            # epochs are whole numbers
+            axes.set_xticks(range(1, longest + 1))
+        else:
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.margins(y=0.15)
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
     figure.tight_layout()

@@ -23,7 +23,8 @@ networkx and graphviz are imported only when these functions run, so
 ['relu', 'mul', 'sum']
 """
 from .analysis import check_topological_order, delta_norms, longest_path, param_counts
-from .draw import draw, render, save
+from .draw import draw
+from .render import render, save
 from .graph import delta_stats, node_deltas, to_networkx
 
 __all__ = [
