@@ -175,7 +175,8 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
     edges = list(graph.edges(data=True))
     scale = _Scale([data["grad"]["norm"] for _, _, data in edges if data["grad"] is not None])
     for producer, consumer, data in edges:
-        dot.edge(producer, consumer, color=FORWARD_COLOR, penwidth="1.2")
+        dot.edge(producer, consumer, color=FORWARD_COLOR, penwidth="1.2",
+                 id=f"forward:{producer}:{consumer}")
     if show_grad:
         for producer, consumer, data in edges:
             if data["grad"] is None:
@@ -188,7 +189,8 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
             # drawn producer -> consumer so it lies beside the forward arrow, but with
             # dir=back its arrowhead sits at the producer: δ travels consumer -> producer
             dot.edge(producer, consumer, label=label, style="dashed", dir="back",
-                     color=colour, penwidth=str(width), arrowtail="normal")
+                     color=colour, penwidth=str(width), arrowtail="normal",
+                     id=f"delta:{producer}:{consumer}")
         _add_legend(dot, scale, any(data["grad"] is not None for _, _, data in edges), images)
     return dot
 
@@ -198,7 +200,7 @@ def _node(graph, node_id, level, images):
     if attrs["kind"] == "leaf":
         fill = FILL["param"] if attrs["role"] == "param" else FILL["input"]
         label = _rows(f"<B>{_text(attrs['name'])}</B>", _small(_shape(attrs["shape"])))
-        return {"label": label, "fillcolor": fill, "style": "filled"}
+        return {"label": label, "fillcolor": fill, "style": "filled", "id": node_id}
     rows = [f"<B>{_text(attrs['op'])}</B>", _small(_shape(attrs["shape"]))]
     if level == "op" and attrs["module"]:
         rows.append(_small(_text(attrs["module"]), "#1a5fb4"))
@@ -207,7 +209,7 @@ def _node(graph, node_id, level, images):
         rows.append(f'<IMG SRC="{node_id}_delta.png"/>')
         rows.append(_small(f"δ maps, sample 0, ±{_norm(scale)}", "#666666"))
     fill = FILL["output"] if node_id == graph.graph["output"] else FILL["op"]
-    attrs_out = {"label": _rows(*rows), "fillcolor": fill}
+    attrs_out = {"label": _rows(*rows), "fillcolor": fill, "id": node_id}
     if node_id == graph.graph["output"]:
         attrs_out["penwidth"] = "2"
     return attrs_out
