@@ -20,8 +20,11 @@ What the script does, in the words of the docs page (docs/visualizing.md):
 
 STYLE = r"""
 * { box-sizing: border-box; }
+html, body { height: 100%; }
 body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-       color: #222; background: #fafafa; }
+       color: #222; background: #fafafa; display: flex; flex-direction: column; overflow: hidden; }
+#view-graph { flex: 1 1 auto; display: flex; flex-direction: column; min-height: 0; }
+#view-graph[hidden], #view-norms[hidden] { display: none; }
 header { display: flex; align-items: center; gap: 16px; padding: 8px 14px; background: #fff;
          border-bottom: 1px solid #ddd; flex-wrap: wrap; }
 header h1 { font-size: 17px; margin: 0; }
@@ -38,7 +41,7 @@ header h1 { font-size: 17px; margin: 0; }
 #status b { color: #c05800; }
 .notice { margin: 6px 14px; padding: 6px 10px; background: #fff7dd; border: 1px solid #e8cf7a;
           border-radius: 6px; }
-.main { display: flex; gap: 0; align-items: stretch; height: calc(100vh - 112px); min-height: 420px; }
+.main { display: flex; gap: 0; align-items: stretch; flex: 1 1 auto; min-height: 0; }
 #graph { flex: 1 1 60%; overflow: auto; background: #fff; border-right: 1px solid #ddd; padding: 6px; }
 #node-detail { flex: 0 0 40%; max-width: 620px; min-width: 280px; overflow: auto; padding: 10px 14px; }
 #graph svg { display: block; }
@@ -74,7 +77,7 @@ header h1 { font-size: 17px; margin: 0; }
 .scale .bar { width: 160px; height: 10px; border: 1px solid #999;
               background: linear-gradient(to right, rgb(33,102,172), #fff, rgb(178,24,43)); }
 .sent { border-left: 3px solid #ccc; padding-left: 8px; margin: 8px 0; }
-#view-norms { padding: 14px; }
+#view-norms { padding: 14px; flex: 1 1 auto; overflow: auto; }
 #view-norms svg { background: #fff; border: 1px solid #ddd; }
 .legend-item { display: inline-block; margin-right: 12px; font-size: 12px; }
 .legend-item i { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
@@ -231,9 +234,10 @@ SCRIPT = r"""
       });
       panel.appendChild(list);
     }
-    if (n.rule) {
+    const rule = n.kind === "op" ? trace.rules[n.op] : null;
+    if (rule) {
       panel.appendChild(el("h3", { text: "The local rule (from the op's docstring)" }));
-      panel.appendChild(el("pre", { text: n.rule }));
+      panel.appendChild(el("pre", { text: rule }));
     }
     if (n.delta && n.delta.maps) {
       panel.appendChild(el("h3", { text: n.kind === "leaf" ? "The gradient it received" : "δ received" }));

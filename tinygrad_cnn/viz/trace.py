@@ -6,8 +6,7 @@ reads them, and nothing else, into a JSON-ready dict:
 
 * ``nodes`` — one per op node and leaf: ``id``, ``op``, ``name``, ``module``,
   ``shape``, ``kind`` (``'op'`` / ``'leaf'``), ``role`` (leaves: ``'param'``
-  / ``'input'``), ``rule`` (an op's docstring: the formula of its local
-  rule), ``delta`` (the δ it received: ``norm``, ``shape`` and, optionally,
+  / ``'input'``), ``step`` (ops: the position in ``order``), ``delta`` (the δ it received: ``norm``, ``shape`` and, optionally,
   per-channel ``maps``), ``sent`` (what it sent to each input), ``group``
   (its layer), and for max pooling the ``routing`` map of the recorded
   arg-max, for a small convolution the textbook ``steps``;
@@ -16,6 +15,8 @@ reads them, and nothing else, into a JSON-ready dict:
 * ``order`` — op node ids in the order the engine processed them: exactly
   ``reversed(engine.topological_order(root))``, the loop of
   `tinygrad_cnn.engine.backward`;
+* ``rules`` — op name -> its docstring without the Shape block: the formula
+  of its local rule;
 * ``partials`` — for a node read by several consumers, ‖δ‖ of the running
   sum after each consumer's turn (fan-out: ``δ += …``), then the total;
 * ``layers`` — ‖δ‖ per layer (`viz.delta_norms`), for the page's second tab.
@@ -186,7 +187,7 @@ def backward_trace(output, model=None, names=None, heatmaps=True, details=True):
     deltas[root] = seed
     position = {node_id: i for i, node_id in enumerate(engine_order)}
 
-    nodes, edges = [], []
+    nodes, edges, rules = [], [], {}
     for node_id in graph.nodes:
         attrs = graph.nodes[node_id]
         entry = {"id": node_id, "op": attrs["op"], "name": safe_text(attrs["name"]),
@@ -196,8 +197,7 @@ def backward_trace(output, model=None, names=None, heatmaps=True, details=True):
         if attrs["kind"] == "leaf":
             entry["role"] = attrs["role"]
         else:
-            node = recorded.objects[node_id]
-            entry["rule"] = _rule(node)
+            rules.setdefault(attrs["op"], _rule(recorded.objects[node_id]))
             entry["step"] = position.get(node_id)
         delta = deltas.get(node_id)
         if delta is not None:
@@ -227,7 +227,7 @@ def backward_trace(output, model=None, names=None, heatmaps=True, details=True):
                                           weight=graph.nodes[producer].get("role") == "param")
         edges.append(edge)
 
-    return {"nodes": nodes, "edges": edges, "order": engine_order, "output": root,
+    return {"nodes": nodes, "edges": edges, "order": engine_order, "output": root, "rules": rules,
             "partials": _partials(graph, recorded, position),
             "layers": [{"layer": safe_text(row["layer"]), "op": row["op"], "id": row["id"],
                         "norm": row["delta_norm"]} for row in delta_norms(output, model)]}
