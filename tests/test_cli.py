@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import tinygrad_cnn as tg
+from tinygrad_cnn import viz
 
 pytest.importorskip("graphviz")
 pytest.importorskip("networkx")
@@ -67,11 +68,32 @@ def test_graph_command_reports_errors(tmp_path, capsys, monkeypatch):
         main([])
 
 
+def test_explore_command_writes_the_page(tmp_path, capsys):
+    import json
+    import re
+
+    assert main(["explore", "--model", "tf_cnn", "--out", str(tmp_path / "pages"), "--batch", "2"]) == 0
+    path = tmp_path / "pages" / "tf_cnn_explorer.html"
+    page = path.read_text(encoding="utf-8")
+    trace = json.loads(re.search(r'id="backward-trace">(.*?)</script>', page, re.S).group(1))
+    model, loss = graph_for_model("tf_cnn", batch=2)
+    assert len(trace["order"]) == len(viz.check_topological_order(loss))
+    assert f"wrote {path}" in capsys.readouterr().out
+    assert main(["explore", "--model", "lenet5", "--out", str(tmp_path), "--name", "x.html",
+                 "--level", "layer", "--no-heatmaps"]) == 0
+    page = (tmp_path / "x.html").read_text(encoding="utf-8")
+    trace = json.loads(re.search(r'id="backward-trace">(.*?)</script>', page, re.S).group(1))
+    assert trace["nodes"][-1]["delta"]["norm"] == 1.0 and "maps" not in trace["nodes"][-1]["delta"]
+    assert all("maps" not in e for e in trace["edges"])
+    assert page.count('class="cluster"') == 8          # level=layer: 12 modules, 4 ReLUs inside
+
+
 def test_help_lists_the_graph_command(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])
     assert exit_info.value.code == 0
-    assert "graph" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "graph" in out and "explore" in out
 
 
 def test_graph_for_model_uses_the_first_test_images():
