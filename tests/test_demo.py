@@ -81,7 +81,7 @@ def test_run_demo_history_and_summary(short_run):
     assert [len(history[k]) for k in ("train_loss", "train_acc", "test_loss", "test_acc")] == [1] * 4
     assert history["test_acc"][-1] == result["accuracy"]
     text = (out / "summary.txt").read_text(encoding="utf-8")
-    for needle in ("LeNet5", "Ankle boot", "‖δ‖", "train", "s"):
+    for needle in ("LeNet5", "Ankle boot", "δ=∂L/∂z", "∂L/∂a", "train", "s"):
         assert needle in text, needle
     assert result["seconds"]["train"] > 0 and result["seconds"]["total"] >= result["seconds"]["train"]
 

@@ -625,8 +625,9 @@ def test_delta_norms_table():
                                                                 for g in grads)))
     assert table[5]["param_grad_norm"] is None                 # flatten has no parameters
     text = str(table)
-    assert text.splitlines()[0].split() == ["layer", "op", "output", "shape", "‖δ‖", "zeros",
-                                            "‖∂L/∂W‖"]
+    assert text.splitlines()[0].split() == ["layer", "op", "output", "shape", "derivative", "norm",
+                                            "zeros", "‖∂L/∂W‖"]
+    assert relu1["derivative"] == "∂L/∂a" and fc3["derivative"] == "δ=∂L/∂z"
     assert len(text.splitlines()) == 2 + 12 and "conv1" in text.splitlines()[-1]
 
 

@@ -187,7 +187,8 @@ def _summary_text(model, loss, history, per_class_accuracy, seconds, images_seen
              "", "== Test accuracy per class (last epoch) ==",
              *(f"{name:<12} {'—' if np.isnan(value) else f'{value:.2%}'}"
                for name, value in per_class_accuracy.items()),
-             "", f"== ‖δ‖ per layer, one test batch of {DELTA_FLOW_BATCH} (loss first) ==",
+             "", f"== ∂L/∂(output) per layer, one test batch of {DELTA_FLOW_BATCH} (loss first): "
+                 "δ=∂L/∂z at a conv, linear or pool output, ∂L/∂a after an activation ==",
              _delta_table(loss, model), "",
              "== Timings ==",
              *(f"{name:<14} {value:8.2f} s" for name, value in seconds.items())]
