@@ -26,7 +26,8 @@ import re
 import shutil
 
 from .draw import draw
-from .explorer_assets import SCRIPT, STYLE
+from .explorer_assets import STYLE
+from .explorer_script import SCRIPT
 from .labels import safe_text
 from .trace import backward_trace
 
