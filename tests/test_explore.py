@@ -178,6 +178,8 @@ def test_without_retain_graph_it_says_what_to_do(tmp_path):
     with pytest.raises(ValueError, match=r"retain_graph=True"):
         viz.explore(loss, model, path=tmp_path / "p.html")
     assert not (tmp_path / "p.html").exists()
+    with pytest.raises(ValueError, match="level must be 'op' or 'layer'"):
+        viz.explore(loss, model, path=tmp_path / "p.html", level="module")
 
 
 def test_history_goes_into_the_page_and_non_finite_values_become_null(tmp_path):

@@ -8,6 +8,7 @@ renders with the real Graphviz `dot`.
 """
 import html
 import json
+import os
 import re
 import shutil
 import struct
@@ -517,10 +518,43 @@ def test_heatmaps_are_written_and_embedded(tmp_path):
     relu1 = next(n for n, d in g.nodes(data=True) if d["module"] == "relu1")
     expected, _ = delta_grid(viz.node_deltas(loss, model)[relu1])
     np.testing.assert_array_equal(read_png(tmp_path / "maps" / f"{relu1}_delta.png"), expected)
+    import tempfile
+
+    def leftovers():
+        return sorted(p for p in os.listdir(tempfile.gettempdir()) if p.startswith("tinygrad_cnn_"))
+
+    before = leftovers()
     svg = render_svg(dot, tmp_path)
     assert svg.count("data:image/png;base64,") == 6           # the SVG stands alone
     png = viz.render(dot, tmp_path / "g.png")
     assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert leftovers() == before                              # no temporary folder left behind
+    # without asset_dir the maps live in the drawing itself, and render still draws them
+    in_memory = viz.draw(loss, model, heatmaps=True)
+    assert sorted(in_memory.images) == files and '<IMG SRC="op0_delta.png"/>' in in_memory.source
+    assert render_svg(in_memory, tmp_path, "m.svg").count("data:image/png;base64,") == 6
+    assert leftovers() == before
+
+
+@needs_dot
+def test_heatmap_pictures_fit_a_screen_and_show_every_value():
+    from tinygrad_cnn.models import LeNet5
+
+    tg.manual_seed(0)
+    model = LeNet5()
+    loss = F.cross_entropy(model(tg.randn(2, 1, 28, 28)), tg.tensor([3, 7]))
+    loss.backward(retain_graph=True)
+    drawing = viz.draw(loss, model, heatmaps=True)
+    for name, data in drawing.images.items():
+        width, height = struct.unpack(">II", data[16:24])
+        assert width <= 340, name                             # a node stays narrow
+    conv1 = viz.node_deltas(loss, model)["op0"]                # (2, 6, 28, 28)
+    rgb, _ = delta_grid(conv1)
+    assert rgb.shape[1] == 2 + 3 * (84 + 2)                     # 3 px per value, 3 maps per row
+    svg = drawing.svg()
+    width_pt = float(re.search(r'<svg width="([0-9.]+)pt"', svg).group(1))
+    assert width_pt * 96 / 72 < 1920                            # the picture fits a screen width
+    assert drawing._repr_svg_() == svg and drawing._repr_mimebundle_() == {"image/svg+xml": svg}
 
 
 def read_png(path):
@@ -566,6 +600,9 @@ def test_missing_dot_binary_says_how_to_install(tmp_path, monkeypatch):
         assert not (tmp_path / name).exists()
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf or \.dot"):
         viz.render(dot, tmp_path / "g.jpeg")
+    # a notebook shows how to install Graphviz instead of a traceback
+    assert dot._repr_svg_() is None
+    assert "apt-get install graphviz" in dot._repr_mimebundle_()["text/plain"]
 
 
 def test_ten_thousand_node_graph_without_recursion():

@@ -26,6 +26,7 @@ visible, HTML escaped), so a module named ``conv "a" <b> {c}`` or
 ``"\x1b[31m"`` is drawn as written and cannot inject DOT.
 """
 import math
+import os
 
 from .graph import _build, _node_deltas
 from .heatmap import delta_grid, png_bytes
@@ -143,8 +144,6 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
     >>> "∂L/∂a (1, 1)" in dot.source, "‖∂L/∂a‖=1.0e+00" in dot.source, "∂L/∂W (1, 2)" in dot.source
     (True, True, True)
     """
-    import os
-
     if level not in ("op", "layer"):
         raise ValueError(f"draw: level must be 'op' or 'layer', got {level!r}")
     graph, recorded = _build(output, model, names)

@@ -143,6 +143,8 @@ def explore(loss, model=None, path=None, level="op", heatmaps=True, history=None
     >>> 'id="backward-trace"' in text, 'id="step-next"' in text, "http://" in text.split("<svg")[0]
     (True, True, False)
     """
+    if level not in ("op", "layer"):
+        raise ValueError(f"explore: level must be 'op' or 'layer', got {level!r}")
     path = os.path.abspath(os.fspath(path if path is not None else "delta_flow.html"))
     from .graph import _Recorded
 

@@ -55,10 +55,16 @@ def _drawing_class():
                         return f.read()
 
             def _repr_svg_(self):
-                return self.svg()
+                try:
+                    return self.svg()
+                except RuntimeError:          # no Graphviz: the notebook shows the text repr
+                    return None
 
             def _repr_mimebundle_(self, include=None, exclude=None, **_):
-                return {"image/svg+xml": self.svg()}
+                try:
+                    return {"image/svg+xml": self.svg()}
+                except RuntimeError as error:  # no Graphviz: say so, and how to install it
+                    return {"text/plain": str(error)}
 
         _CLASSES["Drawing"] = Drawing
     return _CLASSES["Drawing"]
