@@ -32,7 +32,7 @@ from .graph import _build, _node_deltas
 from .heatmap import delta_grid, png_bytes
 from .labels import (ACTIVATION_MODULES, DERIVATIVE_MEANINGS, attribute_text, derivative_label,
                      derivative_symbol, full_title, html_label_text, norm_label, short_title)
-from .render import INSTALL_HINT, make_drawing, render, save  # noqa: F401  (re-exported)
+from .render import make_drawing
 
 FONT = "Helvetica"
 FORWARD_COLOR = "#333333"

@@ -137,7 +137,9 @@ def _conv_steps(node, delta_in):
         explain_backward("conv2d", a[0, :1], weight[:1, :1], delta=np.asarray(delta_in)[0, :1],
                          stride=stride, padding=(top, left), dilation=dilation, file=text)
     return {"text": "\n".join(safe_text(line) for line in text.getvalue().splitlines()),
-            "what": "sample 0, filter p = 0, input channel d = 0 (one term of Σ_p)"}
+            "what": ("sample 0, filter p = 0, input channel d = 0 (one term of Σ_p)"
+                     + ("; stride 1, so δ needs no zero-insertion" if tuple(stride) == (1, 1)
+                        else f"; stride {tuple(stride)}: zeros are inserted into δ first"))}
 
 
 def layer_of(graph, node_id, chunk=100):
