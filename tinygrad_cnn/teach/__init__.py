@@ -7,8 +7,12 @@
 * `conv_full`, `cross_correlate`, `cross_correlate_full`, `rot180`: the wide
   convolution and why it commutes (exercise 5-2);
 * `same_padding`, `conv_output_size`: the size arithmetic (exercise 5-8);
-* `explain_backward`: the textbook's backward steps for a small conv or
-  pooling layer, printed with real numbers and checked against autograd.
+* `explain_backward`: the textbook's backward steps for every layer of the
+  chapter (conv, max/avg pooling, trainable subsampling, fully connected,
+  softmax + cross-entropy), with real numbers, checked against autograd, as a
+  `BackwardSteps` sequence that renders as text, Markdown and HTML;
+* `conv1d`, `conv2d`: narrow, wide and same convolution (exercise 5-2);
+* `exercises`: problems to solve in code, and `check` to mark an answer.
 
 docs/exercises.md works the exercises with these tools.
 """
@@ -16,11 +20,12 @@ from .conv_matrix import (
     conv_as_matrix, conv_full, conv_output_size, conv_transpose_as_matrix, cross_correlate,
     cross_correlate_full, rot180, same_padding,
 )
-from .explain import BackwardSteps, explain_backward
+from .explain import explain_backward
+from .steps import BackwardSteps, Step
 from .summary import LayerRow, ModelSummary, summary
 
 __all__ = [
-    "BackwardSteps", "LayerRow", "ModelSummary", "conv_as_matrix", "conv_full", "conv_output_size",
+    "BackwardSteps", "LayerRow", "Step", "ModelSummary", "conv_as_matrix", "conv_full", "conv_output_size",
     "conv_transpose_as_matrix", "cross_correlate", "cross_correlate_full", "explain_backward",
     "rot180", "same_padding", "summary",
 ]
