@@ -20,12 +20,16 @@ from .conv_matrix import (
     conv_as_matrix, conv_full, conv_output_size, conv_transpose_as_matrix, cross_correlate,
     cross_correlate_full, rot180, same_padding,
 )
+from . import exercises
+from .conv_variants import conv1d, conv2d
+from .exercises import check
 from .explain import explain_backward
 from .steps import BackwardSteps, Step
 from .summary import LayerRow, ModelSummary, summary
 
 __all__ = [
-    "BackwardSteps", "LayerRow", "Step", "ModelSummary", "conv_as_matrix", "conv_full", "conv_output_size",
-    "conv_transpose_as_matrix", "cross_correlate", "cross_correlate_full", "explain_backward",
-    "rot180", "same_padding", "summary",
+    "BackwardSteps", "LayerRow", "ModelSummary", "Step", "check", "conv1d", "conv2d",
+    "conv_as_matrix", "conv_full", "conv_output_size", "conv_transpose_as_matrix",
+    "cross_correlate", "cross_correlate_full", "exercises", "explain_backward", "rot180",
+    "same_padding", "summary",
 ]
