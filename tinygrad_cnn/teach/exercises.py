@@ -138,8 +138,9 @@ def check(exercise, answer):
             hint = first_wrong_entry(got, expected)
         shown = "" if isinstance(expected, (np.ndarray, tuple, dict)) else \
             f" gives {_describe(got)}, expected {_describe(expected)}."
-        return CheckResult(False, f"not yet: case {label!r} ({_shapes(args, kwargs)}){shown} "
-                           f"Hint: {hint}", label, hint)
+        arguments = f" ({_shapes(args, kwargs)})" if args or kwargs else ""
+        return CheckResult(False, f"not yet: case {label!r}{arguments}{shown} Hint: {hint}",
+                           label, hint)
     count = len(exercise.cases())
     remark = f" ({exercise.praise(got, expected)})" if exercise.praise else ""
     return CheckResult(True, f"correct: {exercise.id} passes all {count} cases{remark}", "", "")
@@ -170,6 +171,12 @@ def get(exercise):
             return candidate
     raise KeyError(f"no exercise {exercise!r}; the exercises are "
                    f"{', '.join(e.id for e in EXERCISES)}")
+
+
+def answer_name(exercise):
+    """The name a solution file defines: the function's name, or ``answer`` for a value."""
+    exercise = get(exercise)
+    return exercise.signature.split("(")[0] if exercise.answer == "function" else "answer"
 
 
 def listing():
