@@ -26,8 +26,9 @@ def explain_linear(x, delta, activation, weight, bias, equations, base):
     if x.ndim == 2 and x.shape[0] == 1:
         x = x[0]
     if x.ndim != 1 or weight.ndim != 2 or weight.shape[1] != x.shape[0]:
-        raise ShapeError(f"{op}: x must be one sample (in,) and weight (out, in) with in = "
-                         f"{x.shape[-1]}, got x {describe(x)}, weight {describe(weight)}")
+        raise ShapeError(f"{op}: x must be one sample (in,) and weight (out, in); weight "
+                         f"{describe(weight)} expects in = {weight.shape[-1]}, got x "
+                         f"{describe(x)}")
     n_out = weight.shape[0]
     has_bias = bias is not None
     bias = np.zeros(n_out) if bias is None else bias

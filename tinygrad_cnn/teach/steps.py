@@ -182,6 +182,13 @@ class BackwardSteps(Sequence):
     def __contains__(self, item):
         return item in self.values if isinstance(item, str) else item in self._steps
 
+    def step(self, name):
+        """The `Step` called ``name`` (the last one, if several)."""
+        for step in reversed(self._steps):
+            if step.name == name:
+                return step
+        raise KeyError(f"{name!r}: the steps are {[s.name for s in self._steps]}")
+
     @property
     def checks(self):
         """Names of the steps that matched the engine."""
