@@ -54,13 +54,16 @@ class ModelSummary:
         return sum(row.connections for row in self.rows)
 
     def grouped(self, depth=1):
-        """The rows summed over modules that share the first ``depth`` parts of
-        their name (``c3.conv_three`` and ``c3.conv_four`` → ``c3``), in order.
+        """The same summary with the rows summed over modules that share the
+        first ``depth`` parts of their name (``c3.conv_three`` and
+        ``c3.conv_four`` → one row ``c3``), in order; a row's output shape
+        and activations are its last module's.
 
         >>> from tinygrad_cnn import nn
         >>> model = nn.Sequential(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), nn.Flatten())
-        >>> [(row.name, row.params, row.connections) for row in summary(model, (1, 1, 5, 5)).grouped()]
-        [('0', 20, 180), ('1', 0, 0)]
+        >>> [(row.name, row.type, row.params, row.connections)
+        ...  for row in summary(model, (1, 1, 5, 5)).grouped().rows]
+        [('0', 'Conv2d', 20, 180), ('1', 'Flatten', 0, 0)]
         """
         groups = {}
         for row in self.rows:
@@ -68,14 +71,17 @@ class ModelSummary:
             if key not in groups:
                 groups[key] = LayerRow(key, row.type, row.output_shape, 0, 0, 0, 0)
             group = groups[key]
-            if group.type != row.type:
-                group.type = "block"                     # several kinds of layer inside
+            if group.type != row.type and group.connections and row.connections:
+                group.type = "block"                     # several connecting layers inside
+            elif not group.connections and row.connections:
+                group.type = row.type                    # named by the layer that connects
             group.output_shape = row.output_shape
             group.params += row.params
             group.macs += row.macs
             group.activations = row.activations          # the block's output
             group.connections += row.connections
-        return list(groups.values())
+        return ModelSummary(self.input_shape, list(groups.values()), self.total_params,
+                            self.trainable_params)
 
     def __str__(self):
         header = ("Layer (type)", "Output shape", "Params", "MACs", "Connections", "Activations")
