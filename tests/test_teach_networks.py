@@ -1,5 +1,6 @@
-"""docs/networks.md: every table after "prints" is what the block before it prints,
-so no number on the page is typed in by hand; and the page's claims hold."""
+"""docs/networks.md and docs/exercises.md: every table after "prints" is what the
+block before it prints, so no number on the pages is typed in by hand; and the
+networks page's claims hold."""
 import contextlib
 import io
 import pathlib
@@ -39,6 +40,14 @@ def test_every_printed_table_is_what_the_code_prints(networks_page):
     results, _ = networks_page
     shown = [(page, printed) for page, printed in results if page is not None]
     assert len(shown) >= 8
+    for page, printed in shown:
+        assert page == printed
+
+
+def test_exercises_page_prints_what_it_shows(monkeypatch, tmp_path):
+    results, _ = run_page("exercises.md", monkeypatch, tmp_path)
+    shown = [(page, printed) for page, printed in results if page is not None]
+    assert len(shown) >= 5
     for page, printed in shown:
         assert page == printed
 
