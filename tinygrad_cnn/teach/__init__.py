@@ -1,6 +1,6 @@
 """Teaching tools: the exercises of the CNN chapter, runnable and checked.
 
-* `summary`: per-layer output shapes, parameters, MACs and activations
+* `summary`: per-layer output shapes, parameters, MACs, LeCun's connections and activations
   (exercise 5-4: the cost of a convolution layer and of a 1×1 bottleneck);
 * `conv_as_matrix` / `conv_transpose_as_matrix`: a convolution as the sparse
   matrix M of ``z = M · vec(X)``, and back-propagation as Mᵀ (exercises 5-5, 5-7);
