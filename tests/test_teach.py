@@ -322,7 +322,7 @@ def test_explain_conv_stride_padding_shows_zero_insertion_and_crop():
     assert result["grad_bias"] == 45.0
     text = out.getvalue()
     assert "insert S-1 zeros" in text and "crop padding" in text
-    assert text.count("✓ matches autograd") == 3
+    assert text.count("✓ matches autograd") == 4           # the padded-input step is checked too
 
 
 def test_explain_conv_stride_that_skips_the_last_row():

@@ -164,7 +164,8 @@ def test_conv_groups_stride_padding_dilation_match_torch(groups, c_in, c_out, st
     np.testing.assert_allclose(result["delta_prev"], x_t.grad.numpy()[0], atol=1e-12)
     np.testing.assert_allclose(result["grad_weight"], w_t.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(result["grad_bias"], b_t.grad.numpy(), atol=1e-12)
-    assert result.checks == ["delta_prev", "grad_weight", "grad_bias"]
+    padded = ["delta_prev_padded"] if padding else []
+    assert result.checks == padded + ["delta_prev", "grad_weight", "grad_bias"]
 
 
 def test_conv_module_with_groups():
@@ -204,7 +205,7 @@ def test_avg_pool_with_activation_and_equations():
     np.testing.assert_array_equal(result["delta_prev"],
                                   result["grad_input"] * (X_POOL - 2 > 0))
     assert result[1].equations[0][0] == "∂L/∂a_11 = δ_11/4 = 0.5"
-    assert result.checks == ["grad_input", "delta_prev"]
+    assert result.checks == ["grad_input", "activation_slope", "delta_prev"]
 
 
 @pytest.mark.parametrize("kind", ["max_pool2d", "avg_pool2d"])
@@ -232,7 +233,8 @@ def test_subsample_reproduces_the_lenet_example():
                                                          [4, 4, 8, 8], [4, 4, 8, 8]])
     assert result["grad_beta"].tolist() == [348.0]           # Σ δ ⊙ down(a) = 10+54+84+200
     assert result["grad_bias"].tolist() == [10.0]
-    assert result.checks == ["delta_prev", "grad_beta", "grad_bias"]
+    assert result.checks == ["down_a", "up_delta", "delta_prev", "grad_beta", "grad_bias"]
+    assert result.step("down_a").mark == "✓ matches the engine's forward, 4·avg_pool2d(a)"
     assert result[-2].equations[0][0] == "∂L/∂β_1 = 1·10 + 3·18 + 2·42 + 4·50 = 348"
     with pytest.raises(TypeError, match="β and bias b are required"):
         explain_backward("subsample", a, file=False)
@@ -270,7 +272,8 @@ def test_linear_matches_torch_and_writes_the_rule():
     np.testing.assert_allclose(result["delta_prev"], z_t.grad.numpy()[0], atol=1e-12)
     np.testing.assert_allclose(result["grad_weight"], w_t.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(result["grad_bias"], b_t.grad.numpy(), atol=1e-12)
-    assert result.checks == ["grad_input", "delta_prev", "grad_weight", "grad_bias"]
+    assert result.checks == ["grad_input", "activation_slope", "delta_prev", "grad_weight",
+                             "grad_bias"]
     assert result[0].equations[0][0].startswith("∂L/∂a_1 = w_11·δ_1 + w_21·δ_2 = ")
     assert result["grad_weight"].shape == (2, 3)                     # δ aᵀ: (out, in)
 
@@ -289,7 +292,7 @@ def test_cross_entropy_delta_is_softmax_minus_onehot():
     softmax = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
     np.testing.assert_allclose(result["softmax"], softmax)
     np.testing.assert_allclose(result["delta"], softmax - [1, 0, 0])
-    assert result.checks == ["delta"]
+    assert result.checks == ["softmax", "delta"]
     assert result[-1].equations[0][0] == f"δ_1 = {softmax[0]:.4g} − 1 = {softmax[0] - 1:.4g}"
     batch = explain_backward("softmax_cross_entropy", np.array([[1e4, -1e4, 0.0], [0.0, 1.0, 2.0]]),
                              target=[1, 2], file=False)
@@ -298,3 +301,26 @@ def test_cross_entropy_delta_is_softmax_minus_onehot():
         explain_backward("cross_entropy", np.ones(3), file=False)
     with pytest.raises(tg.ShapeError, match="class indices"):
         explain_backward("cross_entropy", np.ones(3), target=3, file=False)
+
+
+def test_the_examples_lenet5_s2_module_is_explained():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "lenet5.py"
+    spec = importlib.util.spec_from_file_location("example_lenet5_for_explain", path)
+    lenet5 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lenet5)
+    s2 = lenet5.TrainableSubsampling(2)
+    s2.beta.numpy()[:] = [2.0, -1.0]
+    rng = np.random.default_rng(5)
+    a, delta = rng.normal(size=(2, 4, 4)), rng.normal(size=(2, 2, 2))
+    result = explain_backward(s2, a, delta=delta, file=False)
+    # the example's own op, Subsample, is a second engine to agree with
+    a_t = tg.tensor(a[None], dtype=tg.float64, requires_grad=True)
+    beta_t = tg.tensor([2.0, -1.0], dtype=tg.float64, requires_grad=True)
+    bias_t = tg.zeros(2, dtype=tg.float64, requires_grad=True)
+    lenet5.Subsample.apply(a_t, beta_t, bias_t).backward(tg.tensor(delta[None]))
+    np.testing.assert_allclose(result["delta_prev"], a_t.grad.numpy()[0])
+    np.testing.assert_allclose(result["grad_beta"], beta_t.grad.numpy())
+    np.testing.assert_allclose(result["grad_bias"], bias_t.grad.numpy())

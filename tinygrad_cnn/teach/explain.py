@@ -104,8 +104,11 @@ def activation_step(result, activation, z_prev, grad_input, squeeze, labels=()):
     by running the engine's activation backward on the same ∂L/∂a^{l-1}."""
     _, derivative, text, latex = ACTIVATIONS[activation]
     slope = derivative(z_prev)
-    result.add(Step("activation_slope", f"f'(z^{{l-1}}) of the previous layer's {activation}: "
-                    f"{text}", rf"f'(z^{{l-1}}),\ {latex}", squeeze(slope), labels))
+    ones_t = tg.tensor(z_prev, requires_grad=True)
+    getattr(ones_t, activation)().backward(tg.ones(*z_prev.shape, dtype=tg.float64))
+    result.add(check_step(Step("activation_slope", f"f'(z^{{l-1}}) of the previous layer's "
+                               f"{activation}: {text}", rf"f'(z^{{l-1}}),\ {latex}",
+                               squeeze(slope), labels), squeeze(ones_t.grad._data)))
     z_t = tg.tensor(z_prev, requires_grad=True)
     getattr(z_t, activation)().backward(tg.tensor(grad_input))
     delta_prev = slope * grad_input

@@ -240,9 +240,14 @@ def explain_conv(x, delta, activation, weight, bias, has_bias, stride, padding, 
     target = "δ^{l-1} = ∂L/∂a^{l-1}" if activation is None else "∂L/∂a^{l-1}"
     final_name = "delta_prev" if activation is None else "grad_input"
     if padding != (0, 0):
-        result.add(Step("delta_prev_padded", f"{over} pad(δ^(p)) ⊗ rot180(W^(p,d)) on the padded "
-                        "input:", r"\sum_p \mathrm{pad}(\delta^{(p)}) \otimes "
-                        r"\mathrm{rot180}(W^{(p,d)})", squeeze(grad_padded), channels))
+        # the engine's gradient for the padded input itself: conv2d(pad(a), W) without padding
+        padded_t = tg.tensor(a_padded[None], requires_grad=True)
+        F.conv2d(padded_t, w_t.detach(), stride=stride, dilation=dilation,
+                 groups=groups).backward(tg.tensor(delta[None]))
+        result.add(check_step(Step(
+            "delta_prev_padded", f"{over} pad(δ^(p)) ⊗ rot180(W^(p,d)) on the padded input:",
+            r"\sum_p \mathrm{pad}(\delta^{(p)}) \otimes \mathrm{rot180}(W^{(p,d)})",
+            squeeze(grad_padded), channels), squeeze(padded_t.grad._data[0])))
         title = f"crop padding P = {padding} from each border: {target}:"
     else:
         title = f"{target} = {over} rot180(W^(p,d)) ⊗̃ δ^(p):"

@@ -112,8 +112,11 @@ def explain_cross_entropy(logits, target, equations, base):
     result.autograd = {"delta": squeeze(z_t.grad._data)}
     shifted = logits - logits.max(axis=1, keepdims=True)               # exp never overflows
     softmax = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-    result.add(Step("softmax", "softmax(z)_k = e^{z_k} / Σ_j e^{z_j}:",
-                    r"\mathrm{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}", squeeze(softmax)))
+    result.add(check_step(Step("softmax", "softmax(z)_k = e^{z_k} / Σ_j e^{z_j}:",
+                               r"\mathrm{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}",
+                               squeeze(softmax)),
+                          squeeze(F.softmax(tg.tensor(logits), dim=1)._data),
+                          mark="✓ matches the engine's F.softmax"))
     onehot = np.eye(classes)[target]
     result.add(Step("onehot", f"onehot(y), y = {target.tolist() if not single else int(target[0])}:",
                     r"\mathrm{onehot}(y)", squeeze(onehot)))

@@ -192,12 +192,18 @@ def explain_subsample(x, delta, activation, beta, bias, equations, base):
                        "grad_beta": beta_t.grad._data.copy(), "grad_bias": bias_t.grad._data.copy()}
 
     pooled = down(a)
-    result.add(Step("down_a", "down(a_i): the sum of each 2×2 window (kept by the forward):",
-                    r"\mathrm{down}(a_i)", squeeze(pooled), labels))
+    result.add(check_step(Step("down_a", "down(a_i): the sum of each 2×2 window (kept by the "
+                               "forward):", r"\mathrm{down}(a_i)", squeeze(pooled), labels),
+                          squeeze(F.avg_pool2d(tg.tensor(a[None]), 2)._data[0] * 4.0),
+                          mark="✓ matches the engine's forward, 4·avg_pool2d(a)"))
     upsampled = up(delta)
-    result.add(Step("up_delta", "up(δ_i): each δ copied into its 2×2 block (Kronecker product "
-                    "with ones):", r"\mathrm{up}(\delta_i) = \delta_i \otimes \mathbf{1}_{2\times2}",
-                    squeeze(upsampled), labels))
+    spread_t = tg.tensor(a[None], requires_grad=True)
+    F.avg_pool2d(spread_t, 2).backward(tg.tensor(delta[None] * 4.0))
+    result.add(check_step(Step("up_delta", "up(δ_i): each δ copied into its 2×2 block "
+                               "(Kronecker product with ones):",
+                               r"\mathrm{up}(\delta_i) = \delta_i \otimes \mathbf{1}_{2\times2}",
+                               squeeze(upsampled), labels), squeeze(spread_t.grad._data[0]),
+                          mark="✓ matches autograd: avg_pool2d's backward of 4δ"))
     grad_input = beta[:, None, None] * upsampled
     final_name = "delta_prev" if activation is None else "grad_input"
     result.add(check_step(Step(final_name, "∂L/∂a_i = β_i·up(δ_i):",

@@ -50,8 +50,9 @@ class Step:
     ``labels`` names the leading axes of ``value`` when it holds several maps
     (``("p",)`` for filters, ``("d",)`` for input channels, ``("p", "d")`` for
     a kernel stack); ``equations`` are per-entry equations as (text, LaTeX)
-    pairs; ``checked`` is True when the value matched the engine, None when
-    the step is an intermediate the engine never forms.
+    pairs; ``checked`` is True when the value matched the engine (``mark``
+    says how: its backward, or its forward for a value the forward keeps),
+    None when the step is an intermediate the engine never forms.
     """
 
     name: str
@@ -62,6 +63,7 @@ class Step:
     equations: list = field(default_factory=list)
     checked: object = None
     note: str = ""
+    mark: str = "✓ matches autograd"
 
     def _blocks(self):
         """(label, map) pairs: the last two axes are a map, the axes before them
@@ -85,7 +87,7 @@ class Step:
                 lines += format_array(block)
         lines += ["    " + text for text, _ in self.equations]
         if self.checked:
-            lines.append("    ✓ matches autograd")
+            lines.append(f"    {self.mark}")
         if self.note:
             lines.append(f"    ({self.note})")
         return "\n".join(lines)
@@ -107,7 +109,7 @@ class Step:
         if self.equations:
             lines.append("")
         if self.checked:
-            lines += ["✓ matches autograd", ""]
+            lines += [self.mark, ""]
         if self.note:
             lines += [f"*{self.note}*", ""]
         return "\n".join(lines)
@@ -124,7 +126,7 @@ class Step:
             parts.append("<ul>" + "".join(f"<li><code>{html.escape(text)}</code></li>"
                                           for text, _ in self.equations) + "</ul>")
         if self.checked:
-            parts.append('<span style="color:green">✓ matches autograd</span>')
+            parts.append(f'<span style="color:green">{html.escape(self.mark)}</span>')
         if self.note:
             parts.append(f"<div><i>{html.escape(self.note)}</i></div>")
         return "".join(parts)
@@ -223,10 +225,12 @@ class BackwardSteps(Sequence):
                 f"<ol style='list-style:none;padding-left:0'>{items}</ol></div>")
 
 
-def check_step(step, engine, rtol=1e-7, atol=1e-9):
+def check_step(step, engine, rtol=1e-7, atol=1e-9, mark=None):
     """Mark ``step`` checked if its value equals the engine's; raise if not."""
     if not np.allclose(step.value, engine, rtol=rtol, atol=atol):
         raise AssertionError(f"explain_backward: step '{step.name}' disagrees with autograd:\n"
                              f"formula:\n{step.value}\nautograd:\n{engine}")
     step.checked = True
+    if mark:
+        step.mark = mark
     return step
