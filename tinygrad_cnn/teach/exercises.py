@@ -82,7 +82,11 @@ def _as_array(value):
 
 
 def allclose(got, expected):
-    """Equal shapes and values (float64, rtol 1e-6); tuples compared item by item."""
+    """Equal shapes and values (float64, rtol 1e-6); tuples compared item by item.
+
+    >>> allclose([1.0, 2.0], np.array([1.0, 2.0])), allclose((1.0,), (1.0, 2.0))
+    (True, False)
+    """
     if isinstance(expected, tuple):
         return isinstance(got, tuple) and len(got) == len(expected) and all(
             allclose(g, e) for g, e in zip(got, expected))
@@ -92,7 +96,11 @@ def allclose(got, expected):
 
 
 def first_wrong_entry(got, expected):
-    """'entry (i, j) is 3, expected 5' for the first differing entry, or a shape message."""
+    """Which entries differ, naming the first, or a shape message.
+
+    >>> first_wrong_entry(np.array([1.0, 5.0]), np.array([1.0, 3.0]))
+    '1 of 2 entries differ; the first is (1,) (0-based): yours 5, expected 3'
+    """
     got = _as_array(got)
     if not isinstance(got, np.ndarray):
         return f"your answer is a {type(got).__name__}, expected an array of shape {expected.shape}"
@@ -163,7 +171,11 @@ EXERCISES = _registry()
 
 
 def get(exercise):
-    """The `Exercise` with this id (an `Exercise` is returned as it is)."""
+    """The `Exercise` with this id (an `Exercise` is returned as it is).
+
+    >>> get("same_padding_5_8").signature
+    'same_padding(kernel_size, dilation)'
+    """
     if isinstance(exercise, Exercise):
         return exercise
     for candidate in EXERCISES:
@@ -174,12 +186,20 @@ def get(exercise):
 
 
 def answer_name(exercise):
-    """The name a solution file defines: the function's name, or ``answer`` for a value."""
+    """The name a solution file defines: the function's name, or ``answer`` for a value.
+
+    >>> answer_name("max_pool_backward"), answer_name("conv_matrix_5_5")
+    ('max_pool_backward', 'answer')
+    """
     exercise = get(exercise)
     return exercise.signature.split("(")[0] if exercise.answer == "function" else "answer"
 
 
 def listing():
-    """One line per exercise: id, source, title."""
+    """One line per exercise: id, source, title.
+
+    >>> listing().splitlines()[2]
+    'conv_matrix_5_5              exercise 5-5      a convolution as a 4×9 matrix'
+    """
     width = max(len(e.id) for e in EXERCISES)
     return "\n".join(f"{e.id.ljust(width)}  {e.source:<16}  {e.title}" for e in EXERCISES)

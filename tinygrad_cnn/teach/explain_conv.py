@@ -152,6 +152,13 @@ def _weight_rule(base, stride, dilation):
 
 def explain_conv(x, delta, activation, weight, bias, has_bias, stride, padding, dilation,
                  groups, equations, base):
+    """The steps of `explain_backward` for a convolution (see the module docstring).
+
+    >>> steps = explain_conv(np.ones((4, 4)), None, None, np.ones((2, 2)), None, False,
+    ...                      (2, 2), (0, 0), (1, 1), 1, None, 1)
+    >>> [step.name for step in steps][:2], steps["delta_dilated"].shape
+    (['delta_dilated', 'delta_padded'], (3, 3))
+    """
     squeeze_2d = x.ndim == 2 and weight.ndim == 2
     z_prev = channels_first(OP, "x", x)                                # (C_in, H, W)
     a = activation_input(OP, activation, z_prev)                       # a^{l-1}

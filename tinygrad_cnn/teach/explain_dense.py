@@ -22,6 +22,13 @@ from .steps import BackwardSteps, Step, check_step
 
 
 def explain_linear(x, delta, activation, weight, bias, equations, base):
+    """The steps of `explain_backward` for a fully connected layer.
+
+    >>> steps = explain_linear(np.array([1.0, 2.0]), np.array([3.0]), None,
+    ...                        np.array([[1.0, -1.0]]), None, None, 1)
+    >>> steps["delta_prev"], steps["grad_weight"]                # Wᵀδ, δ aᵀ
+    (array([ 3., -3.]), array([[3., 6.]]))
+    """
     op = "explain_backward(linear)"
     if x.ndim == 2 and x.shape[0] == 1:
         x = x[0]
@@ -85,6 +92,12 @@ def explain_linear(x, delta, activation, weight, bias, equations, base):
 
 
 def explain_cross_entropy(logits, target, equations, base):
+    """The steps of `explain_backward` for softmax with cross-entropy.
+
+    >>> steps = explain_cross_entropy(np.zeros(2), 1, None, 1)
+    >>> steps["delta"]                                           # softmax − onehot
+    array([ 0.5, -0.5])
+    """
     op = "explain_backward(cross_entropy)"
     single = logits.ndim == 1
     logits = logits[None] if single else logits                        # (N, classes)

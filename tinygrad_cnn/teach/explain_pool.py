@@ -29,6 +29,14 @@ def _squeezer(squeeze_2d):
 
 
 def explain_pool(kind, x, delta, activation, kernel_size, stride, padding, equations, base):
+    """The steps of `explain_backward` for max or average pooling.
+
+    >>> steps = explain_pool("avg_pool2d", np.ones((2, 2)), [[4.0]], None, (2, 2), (2, 2),
+    ...                      (0, 0), None, 1)
+    >>> steps["delta_prev"]
+    array([[1., 1.],
+           [1., 1.]])
+    """
     op = f"explain_backward({kind})"
     squeeze = _squeezer(x.ndim == 2)
     z_prev = channels_first(op, "x", x)                               # (C, H, W)
@@ -147,17 +155,36 @@ def _pool_equations(kind, a, delta, grad_input, kernel_size, stride, padding, ba
 
 
 def down(a):
-    """Sum over each 2×2 window, stride 2: (C, H, W) → (C, H/2, W/2)."""
+    """Sum over each 2×2 window, stride 2: (C, H, W) → (C, H/2, W/2).
+
+    >>> down(np.arange(16.0).reshape(1, 4, 4))[0]
+    array([[10., 18.],
+           [42., 50.]])
+    """
     channels, height, width = a.shape
     return a.reshape(channels, height // 2, 2, width // 2, 2).sum(axis=(2, 4))
 
 
 def up(delta):
-    """Copy each entry into a 2×2 block: the Kronecker product with ones((2, 2))."""
+    """Copy each entry into a 2×2 block: the Kronecker product with ones((2, 2)).
+
+    >>> up(np.array([[1, 3], [2, 4]]))
+    array([[1, 1, 3, 3],
+           [1, 1, 3, 3],
+           [2, 2, 4, 4],
+           [2, 2, 4, 4]])
+    """
     return np.repeat(np.repeat(delta, 2, axis=-2), 2, axis=-1)
 
 
 def explain_subsample(x, delta, activation, beta, bias, equations, base):
+    """The steps of `explain_backward` for LeNet-5's trainable subsampling S2.
+
+    >>> steps = explain_subsample(np.ones((2, 2)), [[3.0]], None, [2.0], [0.0], None, 1)
+    >>> steps["delta_prev"], steps["grad_beta"], steps["grad_bias"]
+    (array([[6., 6.],
+           [6., 6.]]), array([12.]), array([3.]))
+    """
     op = "explain_backward(subsample)"
     squeeze = _squeezer(x.ndim == 2)
     z_prev = channels_first(op, "x", x)                               # (C, H, W)

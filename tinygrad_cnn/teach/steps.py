@@ -17,7 +17,11 @@ import numpy as np
 
 
 def format_array(array, indent="    "):
-    """An array as indented lines of text, 4 significant decimals."""
+    """An array as indented lines of text, 4 decimals.
+
+    >>> format_array(np.array([[1.0, 0.5], [2.0, 1 / 3]]))
+    ['    [[1.     0.5   ]', '     [2.     0.3333]]']
+    """
     body = np.array2string(np.asarray(array), precision=4, suppress_small=True,
                            floatmode="maxprec", separator=" ")
     return [indent + line for line in body.splitlines()]
@@ -29,7 +33,11 @@ def _latex_number(value):
 
 
 def latex_array(array):
-    """A scalar, vector or matrix as LaTeX (bmatrix); None for larger arrays."""
+    r"""A scalar, vector or matrix as LaTeX (bmatrix); None for larger arrays.
+
+    >>> print(latex_array(np.array([[1.0, -0.5], [0.0, 2.0]])))
+    \begin{bmatrix}1 & -0.5 \\ 0 & 2\end{bmatrix}
+    """
     array = np.asarray(array)
     if array.ndim == 0:
         return _latex_number(array)
@@ -226,7 +234,11 @@ class BackwardSteps(Sequence):
 
 
 def check_step(step, engine, rtol=1e-7, atol=1e-9, mark=None):
-    """Mark ``step`` checked if its value equals the engine's; raise if not."""
+    """Mark ``step`` checked if its value equals the engine's; raise if not.
+
+    >>> check_step(Step("x", "x", value=1.0), 1.0).checked
+    True
+    """
     if not np.allclose(step.value, engine, rtol=rtol, atol=atol):
         raise AssertionError(f"explain_backward: step '{step.name}' disagrees with autograd:\n"
                              f"formula:\n{step.value}\nautograd:\n{engine}")
