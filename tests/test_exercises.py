@@ -360,3 +360,38 @@ def test_get_and_listing():
     assert listing[0].startswith("conv_backward_input")
     assert "conv_backward_input(delta, weight, stride=1, padding=0)" in \
         str(exercises.get("conv_backward_input"))
+
+
+FUNCTION_IDS = sorted(e.id for e in exercises.EXERCISES if e.answer == "function")
+
+
+@pytest.mark.parametrize("exercise_id", FUNCTION_IDS)
+def test_a_mistake_in_any_single_case_is_caught(exercise_id):
+    """Wrong on exactly one case (each case in turn, one entry each): never accepted,
+    and the message names that case."""
+    exercise = exercises.get(exercise_id)
+    correct = CORRECT[exercise_id]
+    for wrong_call, (label, *_) in enumerate(exercise.cases()):
+        calls = []
+
+        def answer(*args, **kwargs):
+            value = correct(*args, **kwargs)
+            calls.append(1)
+            if len(calls) - 1 != wrong_call:
+                return value
+            if isinstance(value, tuple):
+                return (np.asarray(value[0]) + 0.25,) + tuple(value[1:])
+            if isinstance(value, (int, np.integer)):
+                return value + 1
+            value = np.array(value, dtype=float)
+            value.flat[-1] -= 0.25
+            return value
+
+        result = check(exercise_id, answer)
+        assert not result and result.case == label
+
+
+@pytest.mark.parametrize("exercise_id", FUNCTION_IDS)
+def test_an_answer_hard_coded_to_the_first_case_fails(exercise_id):
+    first = exercises.get(exercise_id).cases()[0][3]
+    assert not check(exercise_id, lambda *args, **kwargs: first)
