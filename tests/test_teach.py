@@ -292,7 +292,7 @@ def test_explain_conv_reproduces_the_worked_example():
 
 
 def test_explain_conv_general_delta_matches_the_per_entry_formula():
-    """∂L/∂a11 = δ11 w11, ∂L/∂a12 = δ11 w12 + δ12 w11 (DERIVATIONS.md)."""
+    """∂L/∂a11 = δ11 w11, ∂L/∂a12 = δ11 w12 + δ12 w11 (docs/derivations.md)."""
     delta = np.array([[2.0, -1.0], [0.5, 3.0]])
     result = explain_backward("conv2d", np.zeros((3, 3)), W_SYMBOLIC, delta=delta,
                               file=io.StringIO())
@@ -424,7 +424,10 @@ def test_explain_max_pool_reproduces_the_worked_example():
     np.testing.assert_array_equal(result["z"], [[9, 9], [9, 9]])
     np.testing.assert_array_equal(result["delta_prev"], result.autograd["delta_prev"])
     text = out.getvalue()
-    assert "(1, 3) ← δ=8" in text and text.count("✓ matches autograd") == 1
+    assert "(2, 4) ← δ=8" in text and text.count("✓ matches autograd") == 1   # 1-based, a_24
+    zero_based = explain_backward("max_pool2d", X_POOL, kernel_size=2, delta=DELTA_POOL,
+                                  index_base=0, file=False)
+    assert "(1, 3) ← δ=8" in str(zero_based)
 
 
 def test_explain_avg_pool_reproduces_the_worked_example():

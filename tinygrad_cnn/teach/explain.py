@@ -85,8 +85,8 @@ def subscript(base, *indices):
 
 
 def index_note(base):
-    return ("subscripts are 1-based, as in the chapter: w_11 is W[0, 0]" if base == 1
-            else "subscripts are 0-based, as in NumPy: w_00 is W[0, 0]")
+    return ("subscripts are 1-based, as in the chapter: a_11 is a[0, 0], w_11 is W[0, 0]"
+            if base == 1 else "subscripts are 0-based, as in NumPy: a_00 is a[0, 0]")
 
 
 def activation_input(op, activation, z_prev):

@@ -81,11 +81,11 @@ def explain_pool(kind, x, delta, activation, kernel_size, stride, padding, equat
         lines = []
         for c in range(channels):
             for i in range(z.shape[1]):
-                cells = "  ".join(f"{tuple(int(n) for n in positions[c, i, j])}"
+                cells = "  ".join(f"{tuple(int(n) + base for n in positions[c, i, j])}"
                                   f" ← δ={delta[c, i, j]:g}" for j in range(z.shape[2]))
                 lines.append((f"{f'channel {c}: ' if channels > 1 else ''}{cells}", ""))
         result.add(Step("argmax_positions", "the recorded argmax of each window (row, col in "
-                        "the input, 0-based array indices) and its δ:",
+                        f"the input, {base}-based) and its δ:",
                         r"\arg\max \text{ of each window}", equations=lines))
         result.values["argmax_positions"] = squeeze(positions)
         for c in range(channels):
