@@ -4,6 +4,7 @@
     tinygrad-cnn graph --model lenet5 --out lenet5.svg [--level op|layer] [--heatmaps]
                        [--batch N] [--seed S]
     tinygrad-cnn explore --model lenet5 --out DIR [--level op|layer] [--batch N]
+    tinygrad-cnn exercises [ID] [--check FILE]
 
 ``demo`` trains the modern LeNet-5 on the embedded Fashion-MNIST subset
 (`tinygrad_cnn.demo.run_demo`) and writes its results into a folder.
@@ -20,6 +21,10 @@ alone; a ``.dot`` file gets its PNG images written beside it.
 ``explore`` runs the same pass and writes ``DIR/<model>_explorer.html``
 (`tinygrad_cnn.viz.explore`): one self-contained page that steps through the
 backward pass in the engine's order.
+
+``exercises`` lists the problems of `tinygrad_cnn.teach.exercises`; with an
+ID it prints the statement, and with ``--check FILE`` it imports FILE, takes
+the function the statement names (or a variable ``answer``) and marks it.
 
 Run ``python -m tinygrad_cnn.cli --help`` or ``tinygrad-cnn --help``.
 """
@@ -67,6 +72,7 @@ def _parser():
                     "the loss/accuracy plot, the δ-flow picture and a summary into --out.")
     add_demo_arguments(demo)
     demo.set_defaults(run=main_from_args)
+    _add_exercises_command(commands)
     return parser
 
 
@@ -103,6 +109,58 @@ def run_explore(args):
     print(f"wrote {page.path} ({args.model}, {len(page.trace['order'])} steps, "
           f"loss={loss.item():.4f}); open it in a browser")
     return 0
+
+
+def _add_exercises_command(commands):
+    exercises = commands.add_parser(
+        "exercises", help="list the chapter's exercises; show one; check your solution",
+        description="Exercises solved in code (tinygrad_cnn.teach.exercises). Without an ID: "
+                    "the list. With an ID: the statement. With --check FILE: import FILE and "
+                    "mark the function the statement names (or a variable 'answer').")
+    exercises.add_argument("id", nargs="?", help="an exercise id from the list")
+    exercises.add_argument("--check", metavar="FILE", help="a .py file with your solution")
+    exercises.set_defaults(run=run_exercises)
+
+
+def run_exercises(args):
+    """List, show or check; exit status 1 when a checked answer is not yet right.
+
+    >>> run_exercises(argparse.Namespace(id="cost_5_4", check=None))  # doctest: +ELLIPSIS
+    cost_5_4  (exercise 5-4) time and space of a conv layer and a 1×1 bottleneck
+    ...
+    0
+    """
+    import importlib.util
+
+    from .teach import exercises
+
+    if args.id is None:
+        if args.check:
+            raise ValueError("--check needs an exercise id: tinygrad-cnn exercises ID --check FILE")
+        print(exercises.listing())
+        print("\nShow one with: tinygrad-cnn exercises ID; "
+              "check yours with: tinygrad-cnn exercises ID --check FILE.py")
+        return 0
+    try:
+        exercise = exercises.get(args.id)
+    except KeyError as error:
+        raise ValueError(error.args[0]) from None
+    if args.check is None:
+        print(exercise)
+        print(f"\nWrite `{exercises.answer_name(exercise)}` in a file and run: "
+              f"tinygrad-cnn exercises {exercise.id} --check FILE.py")
+        return 0
+    if not os.path.exists(args.check):
+        raise ValueError(f"no such file: {args.check}")
+    spec = importlib.util.spec_from_file_location("exercise_solution", args.check)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    name = exercises.answer_name(exercise)
+    if not hasattr(module, name):
+        raise ValueError(f"{args.check} defines no `{name}`, which {exercise.id} asks for")
+    result = exercises.check(exercise, getattr(module, name))
+    print(result)
+    return 0 if result else 1
 
 
 def graph_for_model(model_name, batch=4, seed=0):
