@@ -100,10 +100,10 @@ def _routing(node):
     if not saved or geometry is None or saved[0] is None:
         return None
     where = saved[0]
-    (n, c, h, w), (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = geometry
+    (n, c, h, w), (kh, kw), (sh, sw), (ph, _, pw, _), (dh, dw), (h_out, w_out) = geometry
     offsets = where[0].astype(np.int64)                               # (C, H_out, W_out)
-    rows = np.arange(h_out)[:, None] * sh + offsets // kw - ph        # input row of each winner
-    cols = np.arange(w_out)[None, :] * sw + offsets % kw - pw
+    rows = np.arange(h_out)[:, None] * sh + offsets // kw * dh - ph   # input row of each winner
+    cols = np.arange(w_out)[None, :] * sw + offsets % kw * dw - pw
     # the window grid: which window (i, j) covers each input position (stride = kernel here)
     window_row = (np.arange(h) + ph) // max(sh, 1)
     window_col = (np.arange(w) + pw) // max(sw, 1)

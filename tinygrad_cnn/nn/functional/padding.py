@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..._errors import ShapeError, describe
-from ...tensor import pad as constant_pad
+from ...ops.movement import pad as constant_pad
 from ..padding_ops import PAD_OPS
 
 MODES = ("constant", "reflect", "replicate", "circular")

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..._errors import DTypeError, ShapeError, describe
-from ...tensor import tensor
+from ...creation import tensor
 from ..adaptive_pool_ops import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
@@ -61,8 +61,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.avg_pool2d(tg.arange(16.0).reshape(1, 1, 4, 4), 2)
-    tensor([[[[ 2.5,  4.5],
-              [10.5, 12.5]]]])
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
     >>> F.avg_pool2d(tg.ones(1, 1, 3, 3), 2, ceil_mode=True, divisor_override=1)
     tensor([[[[4., 2.],
               [2., 1.]]]])
@@ -150,7 +150,7 @@ def adaptive_avg_pool2d(input, output_size):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.adaptive_avg_pool2d(tg.arange(5.0).reshape(1, 1, 1, 5), (1, 3))
-    tensor([[[[0.5, 2. , 3.5]]]])
+    tensor([[[[0.5000, 2.0000, 3.5000]]]])
     """
     output_size = adaptive_output_size("adaptive_avg_pool2d", input, output_size)
     return AdaptiveAvgPool2d.apply(input, output_size=output_size)

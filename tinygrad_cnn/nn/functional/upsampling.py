@@ -38,7 +38,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     tensor([[[[1., 1., 2., 2.],
               [1., 1., 2., 2.]]]])
     >>> F.interpolate(tg.tensor([[[[1.0, 2.0]]]]), size=(1, 4), mode="bilinear")
-    tensor([[[[1.  , 1.25, 1.75, 2.  ]]]])
+    tensor([[[[1.0000, 1.2500, 1.7500, 2.0000]]]])
     """
     op = f"interpolate(mode={mode!r})"
     if mode not in MODES:

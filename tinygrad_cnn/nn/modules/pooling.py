@@ -53,8 +53,8 @@ class AvgPool2d(Module):
 
     >>> import tinygrad_cnn as tg
     >>> AvgPool2d(2)(tg.arange(16.0).reshape(1, 1, 4, 4))
-    tensor([[[[ 2.5,  4.5],
-              [10.5, 12.5]]]])
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
     >>> AvgPool2d(2, ceil_mode=True)
     AvgPool2d(kernel_size=2, stride=2, padding=0)
     """
@@ -118,7 +118,7 @@ class AdaptiveAvgPool2d(Module):
     >>> pool
     AdaptiveAvgPool2d(output_size=(1, 1))
     >>> pool(tg.arange(8.0).reshape(2, 1, 2, 2)).reshape(2)
-    tensor([1.5, 5.5])
+    tensor([1.5000, 5.5000])
     """
 
     def __init__(self, output_size):
