@@ -9,6 +9,7 @@ back-propagation flows through a convolutional network.
 tensor([ 4., -2.])
 """
 from ._errors import DTypeError, ShapeError
+from ._errors import CheckpointError, IDXError
 from ._state import enable_grad, is_grad_enabled, manual_seed, no_grad, set_grad_enabled
 from .tensor import (
     Tensor, arange, bool_, cat, empty, empty_like, float16, float32, float64, from_numpy,
