@@ -112,7 +112,7 @@ def _encode(value, path, arrays, depth=0):
         if array.dtype.kind not in _ARRAY_KINDS or array.dtype.fields is not None:
             raise TypeError(f"save: '{path}' has dtype {array.dtype}; only bool, integer, "
                             "floating and complex arrays can be saved")
-        key = path or "value"
+        key = path                             # the key '' is stored as '.npy'
         if key == STRUCTURE_KEY or key in arrays:
             raise ValueError(f"save: two entries would both be stored as '{key}' "
                              "(a key containing '/' collides with a nested one, or an int "

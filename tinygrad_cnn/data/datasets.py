@@ -175,7 +175,7 @@ def _check_mnist_files(images, labels, image_path, label_path):
     if outside.any():
         index = int(np.argmax(outside))
         raise IDXError(f"{label_path}: labels must lie in 0..9, but label {index} is "
-                       f"{int(labels[index])} ({int(outside.sum())} labels outside 0..9)")
+                       f"{int(labels[index])} ({int(outside.sum())} of {len(labels)} outside 0..9)")
 
 
 class FashionMNIST(MNIST):
