@@ -1,8 +1,7 @@
 """Tests for tinygrad_cnn.data: the IDX reader, the data sets and the DataLoader."""
 
-import os
-
 import gzip
+import os
 
 import numpy as np
 import pytest

@@ -1,5 +1,6 @@
 """Tests for tinygrad_cnn.serialization: .npz checkpoints that never run code."""
 import io
+import json
 import os
 import pickle
 import re
@@ -12,7 +13,8 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tinygrad_cnn as tg
 from tinygrad_cnn import nn, optim, serialization
@@ -449,25 +451,36 @@ def _npy(array):
     return buffer.getvalue()
 
 
+def _structure(root, format="tinygrad_cnn.checkpoint/1"):
+    return json.dumps({"format": format, "root": root})
+
+
+def _nested_lists(depth):
+    node = {"type": "list", "items": []}
+    for _ in range(depth):
+        node = {"type": "list", "items": [node]}
+    return {"type": "dict", "items": [["deep", node], ["w", _W]]}
+
+
+_W = {"type": "tensor", "key": "w"}
+
+
 @pytest.mark.parametrize("structure, problem", [
     ("[" * 100_000 + "]" * 100_000, "unreadable structure entry"),          # RecursionError
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": ' + '{"type": "list", "items": [' * 150
-     + "]}" * 150 + "}", "nested more than 100 levels"),
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": {"type": "dict", "items": '
-     '[["w", {"type": "tensor", "key": "missing"}]]}}', "names an entry 'missing'"),
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": {"type": "dict", "items": '
-     '[["w", {"type": "tensor", "key": "w"}], ["v", {"type": "tensor", "key": "w"}]]}}',
-     "names the entry 'w' twice"),
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": {"type": "dict", "items": []}}',
-     r"entries \['w'\] are not in its structure"),
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": {"type": "dict", "items": '
-     '[[true, {"type": "tensor", "key": "w"}]]}}', "dict item it cannot read"),
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": {"type": "dict", "items": '
-     '[["w", {"type": "tensor", "key": "w"}], ["x", {"type": "value", "value": [1]}]]}}',
+    (_structure(_nested_lists(150)), "nested more than 100 levels"),
+    (_structure({"type": "dict", "items": [["w", {"type": "tensor", "key": "missing"}]]}),
+     "names an entry 'missing'"),
+    (_structure({"type": "dict", "items": [["w", _W], ["v", _W]]}), "names the entry 'w' twice"),
+    (_structure({"type": "dict", "items": []}), r"entries \['w'\] are not in its structure"),
+    (_structure({"type": "dict", "items": [[True, _W]]}), "dict item it cannot read"),
+    (_structure({"type": "dict", "items": [["w", _W], ["w", {"type": "value", "value": 1}]]}),
+     "dict item it cannot read"),                                       # a repeated key
+    (_structure({"type": "dict", "items": [["w", _W], ["x", {"type": "value", "value": [1]}]]}),
      "holds a list where a number"),
-    ('{"format": "tinygrad_cnn.checkpoint/1", "root": {"type": "list", "items": []}}',
-     "root is not a dict"),
-    ('{"format": "someone-else/2", "root": {}}', "is not a tinygrad_cnn.checkpoint/1"),
+    (_structure({"type": "dict", "items": [["w", {"type": "mystery"}]]}), "cannot read"),
+    (_structure({"type": "list", "items": [_W]}), "root is not a dict"),
+    (_structure({"type": "dict", "items": []}, format="someone-else/2"),
+     "is not a tinygrad_cnn.checkpoint/1"),
 ])
 def test_a_damaged_structure_is_one_clear_error(tmp_path, structure, problem):
     path = _zip_with(tmp_path, [("w.npy", _npy(np.ones(2))),

@@ -31,12 +31,12 @@ lock on; elsewhere: those over an hour old). The new file gets the mode
 ``open()`` would give it: the old file's mode, or 0666 less the umask. A
 symlink is written through: its target is replaced and the link kept.
 
-Reading checks everything before it returns anything: each entry must be a
-``.npy`` array of a plain numeric dtype whose header agrees with its size,
-the zip's checksums must match, and the structure must name every entry
-exactly once. Any problem with the content raises `CheckpointError` (a
-ValueError) naming the file and the problem; a PyTorch file's message says
-how to convert it.
+Reading checks everything before it returns anything (_npz_reader.py):
+each entry must be a ``.npy`` array of a plain numeric dtype whose header
+agrees with its size, the zip's checksums must match, and the structure must
+name every entry exactly once. Any problem with the content raises
+`CheckpointError` (a ValueError) naming the file and the problem; a PyTorch
+file's message says how to convert it.
 
 >>> import os, tempfile
 >>> import tinygrad_cnn as tg
@@ -50,7 +50,6 @@ how to convert it.
 """
 import errno
 import json
-import math
 import os
 import unicodedata
 from collections import OrderedDict
@@ -58,6 +57,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ._errors import CheckpointError
+from ._npz_reader import ARRAY_KINDS, read_npz
 from .tensor import Tensor
 
 try:
@@ -68,15 +68,8 @@ except ImportError:                    # Windows: fall back to the file's age
 STRUCTURE_KEY = "__structure__"
 _FORMAT = "tinygrad_cnn.checkpoint/1"
 MAX_DEPTH = 100                         # nesting of dicts/lists/tuples in a checkpoint
-_ARRAY_KINDS = "biufc"                  # bool, signed, unsigned, floating, complex
 _MAX_ENTRY_NAME = 0xFFFF                # bytes: the zip format's limit
-_DEFLATE_MAX_RATIO = 1032               # deflate cannot expand more than this
 
-
-def _how_to_convert(path):
-    return ("to convert it, run where PyTorch is installed: "
-            f"state = torch.load({path!r}, map_location='cpu'); "
-            "tg.save({k: v.detach().cpu().numpy() for k, v in state.items()}, 'model.npz')")
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -109,7 +102,7 @@ def _encode(value, path, arrays, depth=0):
         if array.dtype.hasobject:
             raise TypeError(f"save: '{path}' is an array of Python objects; only numeric "
                             "arrays can be saved")
-        if array.dtype.kind not in _ARRAY_KINDS or array.dtype.fields is not None:
+        if array.dtype.kind not in ARRAY_KINDS or array.dtype.fields is not None:
             raise TypeError(f"save: '{path}' has dtype {array.dtype}; only bool, integer, "
                             "floating and complex arrays can be saved")
         key = path                             # the key '' is stored as '.npy'
@@ -278,162 +271,10 @@ def load(path):
     Traceback (most recent call last):
     tinygrad_cnn.CheckpointError: load: .../notes.txt is not a checkpoint: ...
     """
-    import zipfile
-    import zlib
-
-    path = os.fspath(path)
-    with open(path, "rb") as file:           # a missing file stays a FileNotFoundError
-        start = file.read(16)
-        if not start.startswith(b"PK\x03\x04"):
-            raise CheckpointError(f"load: {path} is not a checkpoint: "
-                                  f"{_identify(start, path)}")
-        file.seek(0, os.SEEK_END)
-        file_size = file.tell()
-        file.seek(0)
-        try:
-            with zipfile.ZipFile(file) as archive:
-                members = _check_members(archive.infolist(), file_size, path)
-                _check_layout(file, members.values(), archive.start_dir, path)
-                arrays = OrderedDict((key, _read_entry(archive, info, key, path))
-                                     for key, info in members.items())
-        except CheckpointError:
-            raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-                ValueError, KeyError, IndexError, OverflowError, NotImplementedError,
-                RuntimeError) as error:
-            raise CheckpointError(f"load: {path} is damaged: {error}") from error
+    arrays = read_npz(os.fspath(path))
     if STRUCTURE_KEY not in arrays:          # a plain npz: flat name -> Tensor
         return OrderedDict((key, Tensor._make(array, None)) for key, array in arrays.items())
     return _decode_checkpoint(arrays, path)
-
-
-def _identify(start, path):
-    """What a file that is not a zip seems to be, from its first bytes."""
-    if not start:
-        return "the file is empty"
-    if start.startswith(b"\x93NUMPY"):
-        return "it is a single .npy array (np.save); read it with np.load"
-    if start[:1] == b"\x80" and start[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        return ("it is a Python pickle (an old-style torch.save file?), which tinygrad_cnn "
-                "refuses to load since unpickling can run arbitrary code; " + _how_to_convert(path))
-    if start.startswith(b"PK\x05\x06"):
-        return "it is an empty zip archive (no arrays)"
-    if start.startswith(b"PK"):
-        return f"it is a zip archive that does not start with a file entry ({start[:4]!r})"
-    if start.startswith(b"\x1f\x8b"):
-        return "it is gzip-compressed; decompress it first"
-    if start.startswith(b"\x89HDF"):
-        return "it is an HDF5 file (Keras?), not an .npz archive"
-    return f"an .npz checkpoint is a zip archive, but this file starts with {start[:8]!r}"
-
-
-def _check_members(infos, file_size, path):
-    """Map entry key -> ZipInfo, after refusing every entry `save` could not have written."""
-    names = [info.filename for info in infos]
-    if any(name == "data.pkl" or name.endswith("/data.pkl") for name in names):
-        raise CheckpointError(f"load: {path} is a PyTorch file (torch.save), not a "
-                              f"tinygrad_cnn checkpoint; {_how_to_convert(path)}")
-    if not infos:
-        raise CheckpointError(f"load: {path} is an empty zip archive (no arrays)")
-    members = OrderedDict()
-    for info in infos:
-        name, problem = info.filename, None
-        file_type = (info.external_attr >> 16) & 0o170000
-        if info.is_dir() or file_type == 0o040000:
-            problem = "is a directory"
-        elif file_type == 0o120000:
-            problem = "is a symbolic link"
-        elif not name.endswith(".npy"):
-            raise CheckpointError(f"load: {path} is a zip archive but not a checkpoint: its "
-                                  f"entry '{name}' is not a .npy array")
-        elif name[:-4] in members:
-            problem = "appears twice"
-        elif info.flag_bits & 0x1:
-            problem = "is encrypted"
-        elif info.flag_bits & 0x8:
-            problem = "has a data descriptor (written to a stream, not by tg.save or np.savez)"
-        elif info.compress_type not in (0, 8):          # stored, deflated
-            problem = f"uses compression method {info.compress_type}, not stored or deflated"
-        elif info.header_offset + info.compress_size > file_size:
-            problem = (f"claims {info.compress_size} bytes at offset {info.header_offset}, "
-                       f"past the end of the {file_size}-byte file")
-        elif info.compress_type == 0 and info.file_size != info.compress_size:
-            problem = (f"is stored uncompressed, yet its sizes differ ({info.compress_size} "
-                       f"stored, {info.file_size} declared)")
-        elif info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 1024:
-            problem = (f"declares {info.file_size} bytes from {info.compress_size} "
-                       "compressed, more than deflate can produce")
-        if problem:
-            raise CheckpointError(f"load: {path} is not a valid checkpoint: entry '{name}' "
-                                  f"{problem}")
-        members[name[:-4]] = info
-    return members
-
-
-def _check_layout(file, infos, directory_start, path):
-    """The entries must tile the file from byte 0 up to the central directory.
-
-    That is how zipfile lays them out; a gap or overlap means a damaged central
-    directory (which could otherwise hide an entry, e.g. ``__structure__``).
-    """
-    import struct
-    position = 0
-    for info in sorted(infos, key=lambda info: info.header_offset):
-        file.seek(position)
-        header = file.read(30)                  # a zip local file header
-        if (info.header_offset != position or len(header) < 30
-                or header[:4] != b"PK\x03\x04"):
-            raise CheckpointError(f"load: {path} is damaged: its zip directory does not "
-                                  f"match its entries (entry '{info.filename}' at byte "
-                                  f"{info.header_offset}, expected at {position})")
-        name_length, extra_length = struct.unpack("<HH", header[26:30])
-        position += 30 + name_length + extra_length + info.compress_size
-    if position != directory_start:
-        raise CheckpointError(f"load: {path} is damaged: its entries end at byte {position} "
-                              f"but its zip directory starts at {directory_start}")
-
-
-def _read_entry(archive, info, key, path):
-    """One entry as an ndarray, after checking its .npy header against its size."""
-    import warnings
-    with archive.open(info) as stream:
-        try:
-            with warnings.catch_warnings():      # "created on Python 2": damaged anyway
-                warnings.simplefilter("ignore")
-                version = np.lib.format.read_magic(stream)
-                if version == (1, 0):
-                    shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
-                elif version == (2, 0):
-                    shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
-                else:
-                    raise ValueError(f"unsupported .npy format version {version}")
-        except Exception as error:      # noqa: BLE001 - NumPy's header parser raises
-            # ValueError, SyntaxError, tokenize.TokenError, ... on damaged text
-            raise CheckpointError(f"load: {path} is damaged: entry '{key}' has an unreadable "
-                                  f".npy header ({error})") from error
-        if dtype.hasobject:
-            raise CheckpointError(f"load: {path}: entry '{key}' holds Python objects (a "
-                                  "pickle); tinygrad_cnn refuses to load it, since "
-                                  "unpickling can run arbitrary code")
-        if dtype.kind not in _ARRAY_KINDS or dtype.fields is not None:
-            raise CheckpointError(f"load: {path}: entry '{key}' has dtype {dtype}, not a "
-                                  "plain numeric type")
-        if any(size < 0 for size in shape):
-            raise CheckpointError(f"load: {path} is damaged: entry '{key}' has shape {shape}")
-        header_size = stream.tell()
-        data_size = math.prod(shape) * dtype.itemsize          # Python ints: no overflow
-        if header_size + data_size != info.file_size:
-            raise CheckpointError(
-                f"load: {path} is damaged: entry '{key}' should hold {data_size} bytes for "
-                f"shape {shape} {dtype}, but holds {info.file_size - header_size}")
-        buffer = np.empty(data_size, dtype=np.uint8)
-        view, filled = memoryview(buffer), 0
-        while filled < data_size:                 # the zip checks the CRC at the end
-            count = stream.readinto(view[filled:filled + (1 << 24)])
-            if not count:
-                raise CheckpointError(f"load: {path} is damaged: entry '{key}' ends early")
-            filled += count
-    return buffer.view(dtype).reshape(shape, order="F" if fortran_order else "C")
 
 
 def _decode_checkpoint(arrays, path):

@@ -17,7 +17,8 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tinygrad_cnn as tg
 from tinygrad_cnn import nn, optim, serialization

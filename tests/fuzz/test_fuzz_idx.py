@@ -13,7 +13,8 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tinygrad_cnn import IDXError
 from tinygrad_cnn.data import read_idx, write_idx
