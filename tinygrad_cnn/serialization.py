@@ -71,7 +71,6 @@ MAX_DEPTH = 100                         # nesting of dicts/lists/tuples in a che
 _MAX_ENTRY_NAME = 0xFFFF                # bytes: the zip format's limit
 
 
-
 # ----------------------------------------------------------------------------- encoding
 def _check_key(name, path):
     """Refuse a dict key that would not come back from the archive unchanged."""
