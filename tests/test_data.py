@@ -161,6 +161,17 @@ def test_read_idx_corrupt_gzip_data_names_the_file(tmp_path):
     assert_idx_error(write_raw(tmp_path / "crc-idx1-ubyte.gz", bytes(crc_broken)), "corrupt gzip")
 
 
+def test_read_idx_empty_array_whose_other_sizes_overflow(tmp_path):
+    # Found by tests/fuzz: 0 bytes are expected, yet NumPy cannot make the shape.
+    dims = (0, 3101, 3101, 152242, 6300162)
+    header = bytes([0, 0, 0x08, len(dims)]) + np.array(dims, ">u4").tobytes()
+    path = write_raw(tmp_path / "empty-idx5-ubyte", header)
+    assert_idx_error(path, f"shape {dims} is too large for a NumPy array")
+    small = (0, 28, 28)
+    header = bytes([0, 0, 0x08, len(small)]) + np.array(small, ">u4").tobytes()
+    assert read_idx(write_raw(tmp_path / "none-idx3-ubyte", header)).shape == small
+
+
 @pytest.mark.parametrize("dims, expected", [
     ((2**31, 2**31, 4), 2**64),                 # the int64 product wraps to 0
     ((2**32 - 1, 2**32 - 1), (2**32 - 1) ** 2),   # the int64 product goes negative

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import tinygrad_cnn as tg
@@ -249,6 +249,9 @@ _TREE = st.recursive(
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(_KEYS, _TREE, max_size=4))
+@example({"a/b": np.ones(1), "a": {"b": np.zeros(1)}})              # two paths, one entry
+@example({0: [np.ones(1)], "0": {"0": np.ones(2)}})
+@example({"": np.ones(1), "x": {"": np.ones(2), "/": [np.ones(3)]}, "..": {".": np.ones(4)}})
 def test_every_key_save_accepts_reads_back_exactly(tmp_path, tree):
     path = tmp_path / "keys.npz"
     names = _entry_names(tree)

@@ -180,14 +180,19 @@ def _read_entry(archive, info, key, path):
         if dtype.kind not in ARRAY_KINDS or dtype.fields is not None:
             raise CheckpointError(f"load: {path}: entry '{key}' has dtype {dtype}, not a "
                                   "plain numeric type")
+        impossible = CheckpointError(f"load: {path} is damaged: entry '{key}' has shape "
+                                     f"{shape}, which no NumPy array can have")
         if any(size < 0 for size in shape):
-            raise CheckpointError(f"load: {path} is damaged: entry '{key}' has shape {shape}")
+            raise impossible
         header_size = stream.tell()
         data_size = math.prod(shape) * dtype.itemsize          # Python ints: no overflow
         if header_size + data_size != info.file_size:
             raise CheckpointError(
                 f"load: {path} is damaged: entry '{key}' should hold {data_size} bytes for "
                 f"shape {shape} {dtype}, but holds {info.file_size - header_size}")
+        # NumPy refuses non-zero sizes that multiply past its index range, even beside a 0
+        if math.prod(size for size in shape if size) * dtype.itemsize > np.iinfo(np.intp).max:
+            raise impossible
         buffer = np.empty(data_size, dtype=np.uint8)
         view, filled = memoryview(buffer), 0
         while filled < data_size:                 # the zip checks the CRC at the end

@@ -117,6 +117,11 @@ def read_idx(path):
             f"{name}: expected {expected_data_bytes} bytes of data for shape {shape} "
             f"{stored_dtype.newbyteorder('=').name}, found {found_data_bytes}"
             + (" (truncated file?)" if found_data_bytes < expected_data_bytes else " (trailing bytes or wrong dimension count?)"))
+    # NumPy refuses a shape whose non-zero sizes multiply past its index range,
+    # even when another size is 0 and the array is empty.
+    if math.prod(size for size in shape if size) * stored_dtype.itemsize > np.iinfo(np.intp).max:
+        raise IDXError(f"{name}: shape {shape} is too large for a NumPy array "
+                       "(the header is probably damaged)")
 
     array = np.frombuffer(content, dtype=stored_dtype, offset=header_size).reshape(shape)
     # astype to the native-endian dtype copies, so the result is writable too.
