@@ -300,6 +300,7 @@ def _decode_checkpoint(arrays, path):
 
 
 def _decode(node, arrays, used, depth, path):
+    """The value that the structure ``node`` describes; the arrays it names go into ``used``."""
     def damaged(problem):
         return CheckpointError(f"load: {path} is damaged: its structure {problem}")
 
