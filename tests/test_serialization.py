@@ -320,6 +320,18 @@ def test_saving_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_pat
     assert os.path.islink(dangling) and load(tmp_path / "made.npz")["w"].item() == 1.0
 
 
+def test_a_symlink_loop_is_an_error_as_with_open(tmp_path):
+    os.symlink("b.npz", tmp_path / "a.npz")
+    os.symlink("a.npz", tmp_path / "b.npz")
+    with pytest.raises(OSError) as by_open:
+        open(tmp_path / "a.npz", "wb")
+    with pytest.raises(OSError) as by_save:
+        save({"w": np.ones(1)}, tmp_path / "a.npz")
+    assert by_save.value.errno == by_open.value.errno
+    assert sorted(os.listdir(tmp_path)) == ["a.npz", "b.npz"]
+    assert os.readlink(tmp_path / "a.npz") == "b.npz"
+
+
 def test_a_save_removes_the_temporaries_of_killed_saves_but_not_of_live_ones(tmp_path):
     fcntl = pytest.importorskip("fcntl", reason="the live-save lock is POSIX flock")
     path = tmp_path / "ckpt.npz"
@@ -335,6 +347,18 @@ def test_a_save_removes_the_temporaries_of_killed_saves_but_not_of_live_ones(tmp
         save({"w": np.ones(1)}, path)
     assert sorted(os.listdir(tmp_path)) == sorted(
         ["ckpt.npz", ".ckpt.npz.feedbeef.tmp", ".other.npz.a1b2c3d4.tmp"])
+
+
+def test_without_flock_only_temporaries_over_an_hour_old_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(serialization, "_fcntl", None)            # as on Windows
+    old, recent = tmp_path / ".ckpt.npz.old.tmp", tmp_path / ".ckpt.npz.recent.tmp"
+    for name in (old, recent):
+        name.write_bytes(b"PK")
+    two_hours_ago = os.stat(old).st_mtime - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    save({"w": np.arange(2.0)}, tmp_path / "ckpt.npz")
+    assert sorted(os.listdir(tmp_path)) == [".ckpt.npz.recent.tmp", "ckpt.npz"]
+    np.testing.assert_array_equal(load(tmp_path / "ckpt.npz")["w"], [0.0, 1.0])
 
 
 def test_the_temporary_of_a_process_killed_mid_save_is_removed_by_the_next_save(tmp_path):
