@@ -56,9 +56,9 @@ def read_npz(path):
                                      for key, info in members.items())
         except CheckpointError:
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-                ValueError, KeyError, IndexError, OverflowError, NotImplementedError,
-                RuntimeError) as error:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError,
+                OSError, ValueError, KeyError, IndexError, OverflowError, NotImplementedError,
+                RuntimeError) as error:             # what zipfile raises on damaged bytes
             raise CheckpointError(f"load: {path} is damaged: {error}") from error
     return arrays
 
