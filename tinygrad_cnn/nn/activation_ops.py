@@ -64,45 +64,7 @@ class LeakyRelu(Function):
         return np.where(positive, delta, delta * np.asarray(ctx.negative_slope, dtype=delta.dtype))
 
 
-def _softmax(x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)         # exp never overflows
-    exps = np.exp(shifted)
-    return exps / exps.sum(axis=axis, keepdims=True)
-
-
-class Softmax(Function):
-    """``y_i = e^{x_i} / Σ_j e^{x_j}`` along ``dim``, so
-    ``∂L/∂x = y ⊙ (δ − Σ_j δ_j y_j)``."""
-
-    @staticmethod
-    def forward(ctx, x, *, dim):
-        y = _softmax(x, dim)
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx, delta):
-        (y,) = ctx.saved_tensors
-        return y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
-
-
-class LogSoftmax(Function):
-    """``y = x − log Σ_j e^{x_j}`` (computed stably with the max subtracted),
-    so ``∂L/∂x = δ − softmax(x) · Σ_j δ_j``."""
-
-    @staticmethod
-    def forward(ctx, x, *, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx, delta):
-        (y,) = ctx.saved_tensors
-        return delta - np.exp(y) * delta.sum(axis=ctx.dim, keepdims=True)
+from ..ops.softmax import LogSoftmax, Softmax, _softmax  # noqa: F401  (moved to the core)
 
 
 class Dropout(Function):

@@ -82,7 +82,10 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = a^b, so ∂L/∂a = δ ⊙ b·a^(b−1) and ∂L/∂b = δ ⊙ z·ln a."""
+    """z = a^b, so ∂L/∂a = δ ⊙ b·a^(b−1) and ∂L/∂b = δ ⊙ z·ln a.
+
+    At the edges PyTorch's values: ∂L/∂a = 0 where b = 0 (a⁰ is constant, even
+    at a = 0), and ∂L/∂b = 0 where a = 0 and b ≥ 0 (z·ln a would be 0·(−∞))."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -95,11 +98,13 @@ class Pow(Function):
     def backward(ctx, delta):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(delta * b * np.power(a, b - 1), shape_of(a))
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                grad_b = unbroadcast(delta * out * np.log(a), shape_of(b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                local = np.where(b == 0, 0, b * np.power(a, b - 1))
+                grad_a = unbroadcast(delta * local, shape_of(a))
+            if ctx.needs_input_grad[1]:
+                local = np.where((a == 0) & (b >= 0), 0, out * np.log(a))
+                grad_b = unbroadcast(delta * local, shape_of(b))
         return grad_a, grad_b
 
 
@@ -240,7 +245,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """z = max(x, 0), so ∂L/∂x = δ ⊙ 1[x > 0] (0 at x = 0, as PyTorch)."""
+    """z = max(x, 0), so ∂L/∂x = δ where z > 0 and 0 where z ≤ 0 (0 at x = 0;
+    a NaN input gives z = NaN, which is not ≤ 0, so δ passes: PyTorch's rule)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -251,7 +257,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, delta):
         (out,) = ctx.saved_tensors
-        return delta * (out > 0)
+        return np.where(out <= 0, 0, delta).astype(delta.dtype, copy=False)
 
 
 class Abs(Function):
@@ -396,26 +402,10 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other (true division: integers give the default float dtype)."""
     if rounding_mode is not None:
-        return _rounded_div(input, other, rounding_mode)
+        from .pointwise import rounded_div
+        return rounded_div(input, other, rounding_mode)
     a, b = _float_operands("div", input, other)
     return Div.apply(a, b)
-
-
-def _rounded_div(input, other, rounding_mode):
-    if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', "
-                         f"got {rounding_mode!r}")
-    a, b = promote("div", input, other)
-    a_data = a._data if isinstance(a, Tensor) else a
-    b_data = b._data if isinstance(b, Tensor) else b
-    integer = (a if isinstance(a, Tensor) else b)._data.dtype.kind in "iub"
-    if rounding_mode == "floor":
-        result = np.floor_divide(a_data, b_data) if integer else np.floor(a_data / b_data)
-    else:
-        result = (np.trunc(np.true_divide(a_data, b_data)) if not integer else
-                  np.sign(a_data) * np.sign(b_data) * (np.abs(a_data) // np.abs(b_data)))
-    dtype = (a if isinstance(a, Tensor) else b)._data.dtype
-    return Tensor._make(np.asarray(result).astype(dtype, copy=False), None)   # gradient 0: a step
 
 
 def pow(input, exponent):
@@ -480,7 +470,8 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        raise TypeError("clamp: tensor bounds are not supported; use maximum/minimum")
+        from .pointwise import clamp_tensor
+        return clamp_tensor(input, min, max)
     return Clamp.apply(input, min, max)
 
 

@@ -1,5 +1,10 @@
-"""Reductions: sum, mean, amax/amin (δ shared among ties) and max/min along a
-dim (δ to the returned index)."""
+"""Reductions: sum, mean, prod, var/std (and var_mean/std_mean), logsumexp,
+amax/amin (δ shared among ties), max/min along a dim (δ to the returned
+index), aminmax, argmax/argmin, all/any, count_nonzero.
+
+(Norms are in `linalg`; sort, median and friends in `sorting`; cumsum and
+cumprod in `cumulative`.)"""
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -37,6 +42,78 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, delta):
         return _grad_of_reduction(delta / ctx.count, ctx.in_shape, ctx.axes, ctx.keepdim)
+
+
+class Prod(Function):
+    """z = Π_{dim} x, so ∂L/∂x_i = δ ⊙ Π_{j≠i} x_j: the product of the others,
+    taken as (product of those before i) · (product of those after i), which
+    stays exact when some x_j are 0 (z/x_i would divide by zero)."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.axes = normalize_dims("prod", dim, x.ndim)
+        ctx.save_for_backward(x)
+        ctx.keepdim = keepdim
+        return np.prod(x, axis=ctx.axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, delta):
+        (x,) = ctx.saved_tensors
+        axes, kept = ctx.axes, [a for a in range(x.ndim) if a not in ctx.axes]
+        rows = np.transpose(x, kept + list(axes)).reshape(
+            [x.shape[a] for a in kept] + [-1])                      # (*kept, n)
+        ones = np.ones(rows.shape[:-1] + (1,), rows.dtype)
+        before = np.cumprod(np.concatenate([ones, rows[..., :-1]], -1), -1)
+        after = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], -1), -1)[..., ::-1]
+        others = (before * after).reshape([x.shape[a] for a in kept + list(axes)])
+        others = np.transpose(others, np.argsort(kept + list(axes)))  # back to x's layout
+        return _grad_of_reduction(delta, x.shape, axes, ctx.keepdim) * others, None, None
+
+
+class Var(Function):
+    """z = Σ_{dims} (x − x̄)² / (n − c), c the ``correction`` (1: Bessel's), so
+    ∂L/∂x = δ ⊙ 2(x − x̄) / (n − c) (x̄'s own dependence on x sums to zero)."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        ctx.axes = normalize_dims("var", dim, x.ndim)
+        n = int(np.prod([x.shape[a] for a in ctx.axes]))
+        ctx.centered = x - x.mean(axis=ctx.axes, keepdims=True)
+        ctx.divisor, ctx.keepdim = builtins.max(n - correction, 0), keepdim
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sum(ctx.centered ** 2, axis=ctx.axes, keepdims=keepdim) / ctx.divisor
+
+    @staticmethod
+    def backward(ctx, delta):
+        delta = _grad_of_reduction(delta, ctx.centered.shape, ctx.axes, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return delta * 2 * ctx.centered / ctx.divisor, None, None, None
+
+
+class Logsumexp(Function):
+    """z = ln Σ_{dims} eˣ, computed as m + ln Σ e^{x−m} with m the max (no
+    overflow), so ∂L/∂x = δ ⊙ e^{x−z} = δ ⊙ softmax(x)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        ctx.axes = normalize_dims("logsumexp", dim, x.ndim)
+        if x.size == 0:
+            out = np.full(np.sum(x, axis=ctx.axes, keepdims=True).shape, -np.inf, x.dtype)
+        else:
+            peak = np.max(x, axis=ctx.axes, keepdims=True)
+            peak = np.where(np.isfinite(peak), peak, 0)             # all −∞ stays −∞
+            with np.errstate(divide="ignore"):
+                out = peak + np.log(np.sum(np.exp(x - peak), axis=ctx.axes, keepdims=True))
+        ctx.save_for_backward(x, out)
+        ctx.keepdim = keepdim
+        return out if keepdim else np.squeeze(out, axis=ctx.axes)
+
+    @staticmethod
+    def backward(ctx, delta):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            delta = np.expand_dims(delta, ctx.axes)
+        return delta * np.exp(x - out), None, None
 
 
 class Amax(Function):
@@ -178,28 +255,174 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _extreme("min", MinDim, input, dim, keepdim, other, minimum)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg_extreme(op, input, dim, keepdim):
+    data = input._data
+    if data.size == 0 and (dim is None or data.shape[normalize_dims(op, dim, data.ndim)[0]] == 0):
+        raise IndexError(f"{op}: expected a non-empty dimension to reduce, got {describe(input)}")
+    pick = np.argmax if op == "argmax" else np.argmin
     if dim is None:
-        return Tensor._make(np.asarray(input._data.argmax()), None)
-    return Tensor._make(np.asarray(input._data.argmax(axis=dim, keepdims=keepdim)), None)
+        index = np.asarray(pick(data), dtype=np.int64)
+        return Tensor._make(index.reshape((1,) * data.ndim) if keepdim else index, None)
+    (axis,) = normalize_dims(op, dim, data.ndim)
+    index = pick(data, axis=axis, keepdims=keepdim) if data.ndim else np.asarray(0)
+    return Tensor._make(np.asarray(index, dtype=np.int64), None)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest entry (the first one at ties), over all entries
+    (flattened) or along ``dim``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.argmax(tg.tensor([[1, 5], [7, 2]]), dim=1)
+    tensor([1, 0])
+    """
+    return _arg_extreme("argmax", input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    if dim is None:
-        return Tensor._make(np.asarray(input._data.argmin()), None)
-    return Tensor._make(np.asarray(input._data.argmin(axis=dim, keepdims=keepdim)), None)
+    """Index of the smallest entry (the first one at ties).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.argmin(tg.tensor([[1, 5], [7, 2]]), dim=1)
+    tensor([0, 1])
+    """
+    return _arg_extreme("argmin", input, dim, keepdim)
+
+
+def _truth(op, input, dim, keepdim, reduce):
+    dim = _dims(dim, None)
+    axes = None if dim is None else normalize_dims(op, dim, input.ndim)
+    result = reduce(input._data.astype(bool), axis=axes, keepdims=keepdim)
+    return Tensor._make(np.asarray(result), None)
 
 
 def all(input, dim=None, keepdim=False):
-    axes = None if _dims(dim, None) is None else normalize_dims("all", dim, input.ndim)
-    return Tensor._make(np.asarray(input._data.astype(bool).all(axis=axes, keepdims=keepdim)),
-                        None)
+    """True where every entry (along ``dim``, int or tuple) is nonzero.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.all(tg.tensor([[1, 0], [2, 3]]), dim=1)
+    tensor([False,  True])
+    """
+    return _truth("all", input, dim, keepdim, np.all)
 
 
 def any(input, dim=None, keepdim=False):
-    axes = None if _dims(dim, None) is None else normalize_dims("any", dim, input.ndim)
-    return Tensor._make(np.asarray(input._data.astype(bool).any(axis=axes, keepdims=keepdim)),
-                        None)
+    """True where some entry (along ``dim``, int or tuple) is nonzero.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.any(tg.tensor([[0, 0], [2, 0]]), dim=1)
+    tensor([False,  True])
+    """
+    return _truth("any", input, dim, keepdim, np.any)
 
 
-TENSOR_METHODS = ("all", "amax", "amin", "any", "argmax", "argmin", "max", "mean", "min", "sum")
+def count_nonzero(input, dim=None):
+    """How many entries are nonzero (along ``dim``, int or tuple), as int64.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.count_nonzero(tg.tensor([[0, 1], [2, 3]]), dim=0)
+    tensor([1, 2])
+    """
+    axes = None if dim is None else normalize_dims("count_nonzero", dim, input.ndim)
+    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64), None)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Π over every entry or along one ``dim``; integers multiply in int64.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.prod(tg.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
+    tensor([ 2., 12.])
+    """
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod: dim must be a single int, got {dim!r}")
+    input = _summable("prod", input, dtype)
+    if input._data.dtype.kind != "f":
+        axes = normalize_dims("prod", dim, input.ndim)
+        return Tensor._make(np.asarray(np.prod(input._data, axis=axes, keepdims=keepdim)), None)
+    return Prod.apply(input, dim=dim, keepdim=keepdim)
+
+
+def _correction(op, input, dim, unbiased, correction):
+    """PyTorch's spellings: ``var(x, dim, unbiased)``, ``var(x, unbiased)``, ``correction=``."""
+    if isinstance(dim, bool):                       # var(x, False): the old unbiased form
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}: give either unbiased or correction, not both")
+    if input._data.dtype.kind != "f":
+        raise DTypeError(f"{op}: only floating-point tensors are supported, got {describe(input)}")
+    return dim, (1 if unbiased is None or unbiased else 0) if correction is None else correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+    """Σ (x − x̄)² / (n − correction) over ``dim`` (default ``correction=1``,
+    Bessel's; ``unbiased=False`` means 0).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.var(tg.tensor([1.0, 2.0, 3.0, 4.0])), tg.var(tg.tensor([1.0, 3.0]), correction=0)
+    (tensor(1.6667), tensor(1.))
+    """
+    dim, correction = _correction("var", input, _dims(dim, axis), unbiased, correction)
+    return Var.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+    """√var: the standard deviation, with `var`'s arguments.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.std(tg.tensor([1.0, 3.0]), correction=0)
+    tensor(1.)
+    """
+    return var(input, dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over the same dims.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.var_mean(tg.tensor([1.0, 3.0]))
+    (tensor(2.), tensor(2.))
+    """
+    variance = var(input, dim, unbiased, keepdim, correction=correction)
+    return variance, mean(input, None if isinstance(dim, bool) else _dims(dim, None), keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over the same dims.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.std_mean(tg.tensor([1.0, 3.0]), correction=0)
+    (tensor(1.), tensor(2.))
+    """
+    variance, average = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return variance.sqrt(), average
+
+
+def logsumexp(input, dim, keepdim=False):
+    """ln Σ eˣ over ``dim`` (int or tuple), without overflow.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.logsumexp(tg.tensor([1000.0, 1000.0], dtype=tg.float64), dim=0)
+    tensor(1000.6931, dtype=tinygrad_cnn.float64)
+    """
+    if input._data.dtype.kind != "f":
+        input = input.to(np.float32)
+    return Logsumexp.apply(input, dim=_dims(dim, None), keepdim=keepdim)
+
+
+AminMax = namedtuple("aminmax", ["min", "max"])
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) over every entry or along ``dim``, a named tuple.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.aminmax(tg.tensor([3.0, -1.0, 2.0]))
+    aminmax(min=tensor(-1.), max=tensor(3.))
+    """
+    dims = () if dim is None else dim
+    return AminMax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+TENSOR_METHODS = ("all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero",
+                  "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var")
