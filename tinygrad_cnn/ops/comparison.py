@@ -132,7 +132,7 @@ def _bitwise(name, ufunc):
         a, b = promote(name, input, other)
         arrays = [_array(v) for v in (a, b)]
         if any(array.dtype.kind == "f" for array in arrays):
-            raise TypeError(f"{name}: not implemented for floating-point tensors")
+            raise NotImplementedError(f"{name}: not implemented for floating-point tensors")
         return Tensor._make(np.asarray(ufunc(*arrays)), None)
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"""Entrywise bitwise ``{name.split('_')[1]}`` of integer or bool tensors.
@@ -157,7 +157,7 @@ def bitwise_not(input):
     tensor([-1, -6])
     """
     if input._data.dtype.kind == "f":
-        raise TypeError("bitwise_not: not implemented for floating-point tensors")
+        raise NotImplementedError("bitwise_not: not implemented for floating-point tensors")
     return Tensor._make(np.invert(input._data), None)
 
 

@@ -468,7 +468,7 @@ def abs(input): return Abs.apply(input)
 def clamp(input, min=None, max=None):
     """min(max(input, min), max); δ passes where the bound did not bite."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         from .pointwise import clamp_tensor
         return clamp_tensor(input, min, max)

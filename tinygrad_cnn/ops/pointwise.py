@@ -314,7 +314,7 @@ def rounded_div(input, other, rounding_mode):
     """`div` with ``rounding_mode`` ``'trunc'`` or ``'floor'``; integers stay
     integers (exactly, without going through floats)."""
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div: expected rounding_mode to be one of None, 'trunc', or "
+        raise RuntimeError(f"div: expected rounding_mode to be one of None, 'trunc', or "
                          f"'floor' but found {rounding_mode!r}")
     a, b = promote("div", input, other)
     tensor = a if isinstance(a, Tensor) else b
@@ -350,13 +350,13 @@ def lerp(input, end, weight):
     tensor([ 2.5000, 12.5000])
     """
     if not isinstance(end, Tensor) or end._data.dtype != input._data.dtype:
-        raise TypeError(f"lerp: expected end to be a Tensor of dtype {input.dtype}, got "
+        raise RuntimeError(f"lerp: expected end to be a Tensor of dtype {input.dtype}, got "
                         f"{getattr(end, 'dtype', type(end).__name__)}")
     if input._data.dtype.kind != "f":
-        raise TypeError(f"lerp: not implemented for dtype {input.dtype}")
+        raise RuntimeError(f"lerp: not implemented for dtype {input.dtype}")
     if isinstance(weight, Tensor):
         if weight._data.dtype != input._data.dtype:
-            raise TypeError(f"lerp: expected weight of dtype {input.dtype}, got {weight.dtype}")
+            raise RuntimeError(f"lerp: expected weight of dtype {input.dtype}, got {weight.dtype}")
     else:
         weight = float(weight)
     try:

@@ -191,7 +191,7 @@ def _rounding(node, name, integers):
     def function(input):
         if input._data.dtype.kind in "iub":
             if not integers:
-                raise TypeError(f"{name}: not implemented for integer dtype {input.dtype}")
+                raise NotImplementedError(f"{name}: not implemented for integer dtype {input.dtype}")
             if input._data.dtype == np.bool_ and name != "sign":
                 raise TypeError(f"{name}: not implemented for bool tensors")
             return Tensor._make(np.asarray(node.f(input._data)).astype(input._data.dtype), None)
