@@ -90,7 +90,7 @@ def _prepared(op, input, dim, dtype):
 def _scan(op, node, numpy_scan, input, dim, dtype):
     input, axis, was_scalar = _prepared(op, input, dim, dtype)
     if input._data.dtype.kind != "f":
-        out = Tensor._make(numpy_scan(input._data, axis=axis), None)
+        out = Tensor._make(numpy_scan(input._data, axis=axis, dtype=input._data.dtype), None)
     else:
         out = node.apply(input, axis)
     return out.reshape(()) if was_scalar else out

@@ -207,7 +207,8 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, delta):
         (out,) = ctx.saved_tensors
-        return delta / (2 * out)
+        with np.errstate(divide="ignore", invalid="ignore"):   # √ at 0: ∞, as in PyTorch
+            return delta / (2 * out)
 
 
 class Tanh(Function):

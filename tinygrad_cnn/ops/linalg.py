@@ -8,7 +8,7 @@ other operands keep theirs, and the answer gets the operand's own.
 """
 import numpy as np
 
-from .._errors import DTypeError, describe
+from .._errors import describe
 from ..function import Function
 from ._helpers import _grad_of_reduction, normalize_dims, unbroadcast
 from .elementwise import matmul, mul
@@ -265,8 +265,8 @@ class VectorNorm(Function):
                 local = np.sign(x) * is_extreme / is_extreme.sum(axis=axes, keepdims=True)
             elif p == 1:
                 local = np.sign(x)
-            else:
-                local = x * np.abs(x) ** (p - 2) / out ** (p - 1)
+            else:                          # x|x|^{p−2} is 0 at x = 0 (PyTorch), also for p < 2
+                local = np.where(x == 0, 0, x * np.abs(x) ** (p - 2)) / out ** (p - 1)
             return np.where(out == 0, 0, delta * local), None, None, None
 
 
@@ -281,7 +281,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     if x._data.dtype.kind != "f":
-        raise DTypeError(f"linalg.vector_norm: expected a floating point input, got "
+        raise RuntimeError(f"linalg.vector_norm: expected a floating point input, got "
                          f"{describe(x)}")
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
@@ -302,6 +302,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     (tensor(5.), tensor([7.]))
     """
     if p == "fro" or p is None:
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise RuntimeError(f"norm: the Frobenius norm takes one or two dims, got {dim}")
         p = 2
     elif p == "nuc":
         raise NotImplementedError("norm: the nuclear norm ('nuc') is not implemented here")

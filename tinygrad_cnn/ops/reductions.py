@@ -22,7 +22,7 @@ class Sum(Function):
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.axes = normalize_dims("sum", dim, x.ndim)
         ctx.in_shape, ctx.keepdim = x.shape, keepdim
-        return np.sum(x, axis=ctx.axes, keepdims=keepdim)
+        return np.sum(x, axis=ctx.axes, keepdims=keepdim, dtype=x.dtype)   # int32 stays int32
 
     @staticmethod
     def backward(ctx, delta):
@@ -63,11 +63,11 @@ class Prod(Function):
         rows = np.transpose(x, kept + list(axes)).reshape(
             [x.shape[a] for a in kept] + [-1])                      # (*kept, n)
         ones = np.ones(rows.shape[:-1] + (1,), rows.dtype)
-        before = np.cumprod(np.concatenate([ones, rows[..., :-1]], -1), -1)
-        after = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], -1), -1)[..., ::-1]
+        before = np.cumprod(np.concatenate([ones, rows], -1), -1)[..., :-1]   # Π_{j<i}
+        after = np.cumprod(np.concatenate([ones, rows[..., ::-1]], -1), -1)[..., -2::-1]  # Π_{j>i}
         others = (before * after).reshape([x.shape[a] for a in kept + list(axes)])
         others = np.transpose(others, np.argsort(kept + list(axes)))  # back to x's layout
-        return _grad_of_reduction(delta, x.shape, axes, ctx.keepdim) * others, None, None
+        return _grad_of_reduction(delta, x.shape, axes, ctx.keepdim) * others
 
 
 class Var(Function):
@@ -79,15 +79,32 @@ class Var(Function):
         ctx.axes = normalize_dims("var", dim, x.ndim)
         n = int(np.prod([x.shape[a] for a in ctx.axes]))
         ctx.centered = x - x.mean(axis=ctx.axes, keepdims=True)
-        ctx.divisor, ctx.keepdim = builtins.max(n - correction, 0), keepdim
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sum(ctx.centered ** 2, axis=ctx.axes, keepdims=keepdim) / ctx.divisor
+        ctx.divisor, ctx.keepdim = n - correction, keepdim
+        with np.errstate(divide="ignore", invalid="ignore"):     # PyTorch: max(0, n − c) here,
+            return np.sum(ctx.centered ** 2, axis=ctx.axes,      # n − c in backward
+                          keepdims=keepdim) / builtins.max(n - correction, 0)
 
     @staticmethod
     def backward(ctx, delta):
         delta = _grad_of_reduction(delta, ctx.centered.shape, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return delta * 2 * ctx.centered / ctx.divisor, None, None, None
+            return delta * 2 * ctx.centered / ctx.divisor
+
+
+class Std(Var):
+    """z = √var, so ∂L/∂x = δ ⊙ (x − x̄) / ((n − c) z), and 0 where z = 0
+    (a constant input: PyTorch's choice at the kink of √)."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        ctx.std = np.sqrt(Var.forward(ctx, x, dim, correction, keepdim))
+        return ctx.std
+
+    @staticmethod
+    def backward(ctx, delta):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = np.where(ctx.std == 0, 0, delta / (2 * ctx.std))
+        return Var.backward(ctx, scaled)
 
 
 class Logsumexp(Function):
@@ -113,7 +130,7 @@ class Logsumexp(Function):
         x, out = ctx.saved_tensors
         if not ctx.keepdim:
             delta = np.expand_dims(delta, ctx.axes)
-        return delta * np.exp(x - out), None, None
+        return delta * np.exp(x - out)
 
 
 class Amax(Function):
@@ -339,7 +356,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     input = _summable("prod", input, dtype)
     if input._data.dtype.kind != "f":
         axes = normalize_dims("prod", dim, input.ndim)
-        return Tensor._make(np.asarray(np.prod(input._data, axis=axes, keepdims=keepdim)), None)
+        return Tensor._make(np.asarray(np.prod(input._data, axis=axes, keepdims=keepdim,
+                                               dtype=input._data.dtype)), None)
     return Prod.apply(input, dim=dim, keepdim=keepdim)
 
 
@@ -350,7 +368,8 @@ def _correction(op, input, dim, unbiased, correction):
     if unbiased is not None and correction is not None:
         raise TypeError(f"{op}: give either unbiased or correction, not both")
     if input._data.dtype.kind != "f":
-        raise DTypeError(f"{op}: only floating-point tensors are supported, got {describe(input)}")
+        raise RuntimeError(f"{op}: std and var only support floating point dtypes, got "
+                           f"{describe(input)}")
     return dim, (1 if unbiased is None or unbiased else 0) if correction is None else correction
 
 
@@ -373,7 +392,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
     >>> tg.std(tg.tensor([1.0, 3.0]), correction=0)
     tensor(1.)
     """
-    return var(input, dim, unbiased, keepdim, correction=correction, axis=axis).sqrt()
+    dim, correction = _correction("std", input, _dims(dim, axis), unbiased, correction)
+    return Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -394,8 +414,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     >>> tg.std_mean(tg.tensor([1.0, 3.0]), correction=0)
     (tensor(1.), tensor(2.))
     """
-    variance, average = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return variance.sqrt(), average
+    deviation = std(input, dim, unbiased, keepdim, correction=correction)
+    return deviation, mean(input, None if isinstance(dim, bool) else _dims(dim, None), keepdim)
 
 
 def logsumexp(input, dim, keepdim=False):
