@@ -325,7 +325,7 @@ def split(tensor, split_size_or_sections, dim=0):
         step = int(split_size_or_sections)
         if step < 0 or (step == 0 and size):
             raise RuntimeError(f"split: split_size must be positive, got {step}")
-        sizes = [min(step, size - start) for start in range(0, size, step)] if step else [0]
+        sizes = [min(step, size - start) for start in range(0, size, step or 1)] or [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size or any(s < 0 for s in sizes):
