@@ -52,10 +52,12 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, x, axis, index, src, add):
         where = _positions(index, axis)
-        ctx.where, ctx.add = where, add
+        ctx.where, ctx.add, ctx.index_shape = where, add, index.shape
         ctx.src_shape = np.shape(src)
         values = src[tuple(slice(size) for size in index.shape)] if np.ndim(src) else src
         out = x.copy()
+        if index.size == 0:
+            return out
         if add:
             np.add.at(out, where, values)
         else:
@@ -67,11 +69,12 @@ class Scatter(Function):
         grad_x = grad_src = None
         if ctx.needs_input_grad[0]:
             grad_x = delta.copy()
-            if not ctx.add:
+            if not ctx.add and 0 not in ctx.index_shape:
                 grad_x[ctx.where] = 0
         if ctx.needs_input_grad[3]:
             grad_src = np.zeros(ctx.src_shape, delta.dtype)
-            grad_src[tuple(slice(size) for size in ctx.where[0].shape)] = delta[ctx.where]
+            if 0 not in ctx.index_shape:
+                grad_src[tuple(slice(size) for size in ctx.index_shape)] = delta[ctx.where]
         return grad_x, None, None, grad_src, None
 
 
@@ -129,13 +132,13 @@ class IndexFill(Function):
 # --------------------------------------------------------------------------
 # the functions
 # --------------------------------------------------------------------------
-def _index_tensor(op, index, ndim=None):
+def _index_tensor(op, index, ndim=None, error=RuntimeError):
     array = index._data if isinstance(index, Tensor) else np.asarray(index)
     if array.dtype != np.int64:
         raise RuntimeError(f"{op}: expected an int64 (long) index tensor, got dtype "
                            f"{array.dtype}")
     if ndim is not None and array.ndim != ndim and not (array.ndim == 0 and ndim == 1):
-        raise RuntimeError(f"{op}: index must have {ndim} dimension(s), got {array.ndim}")
+        raise error(f"{op}: index must have {ndim} dimension(s), got {array.ndim}")
     return array
 
 
@@ -249,11 +252,12 @@ def index_select(input, dim, index):
     tensor([[3, 1],
             [6, 4]])
     """
-    index = _index_tensor("index_select", index, ndim=1).reshape(-1)
+    index = _index_tensor("index_select", index, ndim=1, error=IndexError).reshape(-1)
     (axis,) = normalize_dims("index_select", dim, input.ndim)
     limit = input.shape[axis] if input.ndim else 1
-    if index.size and (index.min() < -limit or index.max() >= limit):
-        raise IndexError(f"index_select: index out of range in dim {dim} of {describe(input)}")
+    if index.size and (index.min() < 0 or index.max() >= limit):
+        raise IndexError(f"index_select: index out of range in dim {dim} of {describe(input)} "
+                         f"(got {index.min()} to {index.max()}; no negative indices)")
     if input.ndim == 0:
         return IndexSelect.apply(input.reshape(1), 0, index).reshape(index.shape[:0])
     return IndexSelect.apply(input, axis, index)
