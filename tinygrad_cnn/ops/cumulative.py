@@ -8,7 +8,7 @@ import numpy as np
 from .. import _state
 from ..function import Function
 from ..tensor import Tensor
-from ._helpers import normalize_dims
+from ._helpers import dim_aliases, normalize_dims
 
 
 def _reverse_cumsum(array, axis):
@@ -96,6 +96,7 @@ def _scan(op, node, numpy_scan, input, dim, dtype):
     return out.reshape(()) if was_scalar else out
 
 
+@dim_aliases
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``; integers accumulate in int64.
 
@@ -106,6 +107,7 @@ def cumsum(input, dim, *, dtype=None):
     return _scan("cumsum", Cumsum, np.cumsum, input, dim, dtype)
 
 
+@dim_aliases
 def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim``; integers accumulate in int64.
 
@@ -116,6 +118,7 @@ def cumprod(input, dim, *, dtype=None):
     return _scan("cumprod", Cumprod, np.cumprod, input, dim, dtype)
 
 
+@dim_aliases
 def logcumsumexp(input, dim):
     """ln of the running sum of eˣ along ``dim``, computed stably.
 

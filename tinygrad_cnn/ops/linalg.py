@@ -10,7 +10,7 @@ import numpy as np
 
 from .._errors import describe
 from ..function import Function
-from ._helpers import _grad_of_reduction, normalize_dims, unbroadcast
+from ._helpers import _grad_of_reduction, dim_aliases, normalize_dims, unbroadcast
 from .elementwise import matmul, mul
 
 
@@ -23,7 +23,7 @@ def _parse_einsum(equation, shapes):
     inputs, arrow, output = equation.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(shapes):
-        raise ValueError(f"einsum: the equation names {len(terms)} operands but "
+        raise RuntimeError(f"einsum: the equation names {len(terms)} operands but "
                          f"{len(shapes)} were given")
     spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation]
     broadcast_rank = 0
@@ -37,7 +37,7 @@ def _parse_einsum(equation, shapes):
             rank = len(shape) - len(term.replace("...", ""))
             term = term.replace("...", ellipsis[broadcast_rank - rank:] if rank else "")
         if len(term) != len(shape) or not term.isalpha():
-            raise ValueError(f"einsum: subscripts {term!r} do not match an operand of shape "
+            raise RuntimeError(f"einsum: subscripts {term!r} do not match an operand of shape "
                              f"{tuple(shape)}")
         explicit.append(term)
     if arrow:
@@ -110,7 +110,7 @@ def einsum(equation, *operands):
     terms, output = _parse_einsum(equation, [o.shape for o in operands])
     for c in output:
         if output.count(c) > 1 or not any(c in t for t in terms):
-            raise ValueError(f"einsum: output subscript {c!r} appears more than once or in no "
+            raise RuntimeError(f"einsum: output subscript {c!r} appears more than once or in no "
                              f"input of {equation!r}")
     sizes = {}
     for term, o in zip(terms, operands):
@@ -177,6 +177,9 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"addmm: mat1 and mat2 must be matrices, got {describe(mat1)} and "
                            f"{describe(mat2)}")
+    if mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied "
+                           f"({describe(mat1)} and {describe(mat2)})")
     product = matmul(mat1, mat2)
     try:
         np.broadcast_to(np.empty(input.shape, bool), product.shape)
@@ -206,6 +209,7 @@ class Cross(Function):
                 else None, None)
 
 
+@dim_aliases
 def cross(input, other, dim=None):
     """The cross product along ``dim`` (of size 3); without ``dim`` the first dim
     of size 3 (``linalg.cross`` uses −1).
@@ -217,16 +221,21 @@ def cross(input, other, dim=None):
     if input.ndim != other.ndim:
         raise RuntimeError(f"cross: inputs must have the same number of dimensions, got "
                            f"{describe(input)} and {describe(other)}")
-    shape = np.broadcast_shapes(input.shape, other.shape)
+    try:
+        shape = np.broadcast_shapes(input.shape, other.shape)
+    except ValueError:
+        raise RuntimeError(f"cross: the shapes of {describe(input)} and {describe(other)} "
+                           f"cannot be broadcast together") from None
     if dim is None:
         dim = next((d for d, n in enumerate(shape) if n == 3), None)
         if dim is None:
             raise RuntimeError(f"cross: no dimension of size 3 in {describe(input)}")
     (axis,) = normalize_dims("cross", dim, len(shape))
-    if input.shape[axis] != 3 or other.shape[axis] != 3:
+    from_end = axis - len(shape)                      # the same dim in both, counted from the end
+    if any(t.ndim < -from_end or t.shape[from_end] != 3 for t in (input, other)):
         raise RuntimeError(f"cross: inputs dimension {dim} must have length 3, got "
                            f"{describe(input)} and {describe(other)}")
-    return Cross.apply(input, other, axis)
+    return Cross.apply(input, other, from_end)
 
 
 # --- norms -------------------------------------------------------------------
@@ -270,6 +279,7 @@ class VectorNorm(Function):
             return np.where(out == 0, 0, delta * local), None, None, None
 
 
+@dim_aliases
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The p-norm (Σ |x|^ord)^{1/ord} over ``dim`` (all entries when None);
     ``ord`` may be ``inf``, ``-inf`` or 0 (the count of nonzeros).
@@ -294,6 +304,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return VectorNorm.apply(x, float(ord), axes, keepdim)
 
 
+@dim_aliases
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (``'fro'`` is p = 2 over the given dims).
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._errors import ShapeError, describe
 from ..function import Function
-from ._helpers import normalize_dims
+from ._helpers import dim_aliases, normalize_dims
 
 
 class Reshape(Function):
@@ -176,6 +176,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return Flatten.apply(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
+@dim_aliases
 def squeeze(input, dim=None):
     """Drop size-1 dims (only ``dim``, when given)."""
     if dim is None:
@@ -186,6 +187,7 @@ def squeeze(input, dim=None):
     return Squeeze.apply(input, shape)
 
 
+@dim_aliases
 def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim``."""
     (axis,) = normalize_dims("unsqueeze", dim, input.ndim + 1)
@@ -211,11 +213,13 @@ def permute(input, *dims):
     return Permute.apply(input, _shape_arg(dims))
 
 
+@dim_aliases
 def cat(tensors, dim=0):
     """Concatenate along an existing dim."""
     return Cat.apply(*tensors, dim=dim)
 
 
+@dim_aliases
 def stack(tensors, dim=0):
     """Stack along a new dim."""
     return Stack.apply(*tensors, dim=dim)
@@ -226,6 +230,7 @@ def pad(input, pad, value=0.0):
     return Pad.apply(input, tuple(pad), value)
 
 
+@dim_aliases
 def unflatten(input, dim, sizes):
     """Split dim ``dim`` into ``sizes`` (one may be −1).
 
@@ -273,6 +278,7 @@ def movedim(input, source, destination):
     return Permute.apply(input, tuple(order))
 
 
+@dim_aliases
 def select(input, dim, index):
     """The slice at position ``index`` of dim ``dim`` (that dim removed): ``x[:, index]``.
 
@@ -288,6 +294,7 @@ def select(input, dim, index):
     return input[(slice(None),) * axis + (int(index),)]
 
 
+@dim_aliases
 def narrow(input, dim, start, length):
     """The ``length`` entries from ``start`` along ``dim`` (negative start counts
     from the end): ``x.narrow(1, 2, 3)`` is ``x[:, 2:5]``.
@@ -309,6 +316,7 @@ def narrow(input, dim, start, length):
     return input[(slice(None),) * axis + (slice(start, start + length),)]
 
 
+@dim_aliases
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or
     of the listed sizes (which must add up to the dim's size).
@@ -336,6 +344,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(narrow(tensor, axis, int(start), length) for start, length in zip(starts, sizes))
 
 
+@dim_aliases
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of ⌈size / chunks⌉ along ``dim`` (so possibly fewer).
 
@@ -352,6 +361,7 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-size // chunks), axis)          # ⌈size / chunks⌉
 
 
+@dim_aliases
 def unbind(input, dim=0):
     """The slices along ``dim``, each without that dim.
 

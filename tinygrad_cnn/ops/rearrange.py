@@ -10,7 +10,7 @@ import numpy as np
 from .._errors import describe
 from ..function import Function
 from ..tensor import Tensor
-from ._helpers import normalize_dims, unbroadcast
+from ._helpers import dim_aliases, normalize_dims, unbroadcast
 from .scatter_gather import index_select
 
 
@@ -233,6 +233,7 @@ def tile(input, dims):
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
+@dim_aliases
 def repeat_interleave(input, repeats, dim=None, *, output_size=None):
     """Repeat each entry (or slice along ``dim``) ``repeats`` times in place:
     an int, or one count per entry. Without ``dim`` the input is flattened.

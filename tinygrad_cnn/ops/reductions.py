@@ -12,7 +12,7 @@ import numpy as np
 from .._errors import DTypeError, describe
 from ..function import Function
 from ..tensor import Tensor
-from ._helpers import _grad_of_reduction, normalize_dims
+from ._helpers import _grad_of_reduction, dim_aliases, normalize_dims
 
 
 class Sum(Function):
@@ -222,11 +222,13 @@ def _summable(op, input, dtype):
     return input
 
 
+@dim_aliases
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Σ over ``dim`` (every dim when None or ()); integers sum to int64."""
     return Sum.apply(_summable("sum", input, dtype), dim=_dims(dim, axis), keepdim=keepdim)
 
 
+@dim_aliases
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Average over ``dim``; the input must be floating point (or ``dtype=`` given)."""
     if dtype is not None:
@@ -237,10 +239,12 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     return Mean.apply(input, dim=_dims(dim, axis), keepdim=keepdim)
 
 
+@dim_aliases
 def amax(input, dim=(), keepdim=False):
     return Amax.apply(input, dim=_dims(dim, None), keepdim=keepdim)
 
 
+@dim_aliases
 def amin(input, dim=(), keepdim=False):
     return Amin.apply(input, dim=_dims(dim, None), keepdim=keepdim)
 
@@ -258,6 +262,7 @@ def _extreme(op, node, input, dim, keepdim, other, pairwise):
     return MinMax(values, Tensor._make(np.asarray(indices, dtype=np.int64), None))
 
 
+@dim_aliases
 def max(input, dim=None, keepdim=False, *, other=None):
     """``max(x)`` → the largest entry; ``max(x, dim)`` → (values, indices), a
     named tuple; ``max(x, y)`` → the elementwise maximum."""
@@ -265,6 +270,7 @@ def max(input, dim=None, keepdim=False, *, other=None):
     return _extreme("max", MaxDim, input, dim, keepdim, other, maximum)
 
 
+@dim_aliases
 def min(input, dim=None, keepdim=False, *, other=None):
     """``min(x)`` → the smallest entry; ``min(x, dim)`` → (values, indices);
     ``min(x, y)`` → the elementwise minimum."""
@@ -285,6 +291,7 @@ def _arg_extreme(op, input, dim, keepdim):
     return Tensor._make(np.asarray(index, dtype=np.int64), None)
 
 
+@dim_aliases
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest entry (the first one at ties), over all entries
     (flattened) or along ``dim``.
@@ -296,6 +303,7 @@ def argmax(input, dim=None, keepdim=False):
     return _arg_extreme("argmax", input, dim, keepdim)
 
 
+@dim_aliases
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest entry (the first one at ties).
 
@@ -313,6 +321,7 @@ def _truth(op, input, dim, keepdim, reduce):
     return Tensor._make(np.asarray(result), None)
 
 
+@dim_aliases
 def all(input, dim=None, keepdim=False):
     """True where every entry (along ``dim``, int or tuple) is nonzero.
 
@@ -323,6 +332,7 @@ def all(input, dim=None, keepdim=False):
     return _truth("all", input, dim, keepdim, np.all)
 
 
+@dim_aliases
 def any(input, dim=None, keepdim=False):
     """True where some entry (along ``dim``, int or tuple) is nonzero.
 
@@ -333,6 +343,7 @@ def any(input, dim=None, keepdim=False):
     return _truth("any", input, dim, keepdim, np.any)
 
 
+@dim_aliases
 def count_nonzero(input, dim=None):
     """How many entries are nonzero (along ``dim``, int or tuple), as int64.
 
@@ -344,6 +355,7 @@ def count_nonzero(input, dim=None):
     return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64), None)
 
 
+@dim_aliases
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Π over every entry or along one ``dim``; integers multiply in int64.
 
@@ -373,6 +385,7 @@ def _correction(op, input, dim, unbiased, correction):
     return dim, (1 if unbiased is None or unbiased else 0) if correction is None else correction
 
 
+@dim_aliases
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
     """Σ (x − x̄)² / (n − correction) over ``dim`` (default ``correction=1``,
     Bessel's; ``unbiased=False`` means 0).
@@ -385,6 +398,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
     return Var.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
+@dim_aliases
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
     """√var: the standard deviation, with `var`'s arguments.
 
@@ -396,6 +410,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
     return Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
+@dim_aliases
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over the same dims.
 
@@ -407,6 +422,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return variance, mean(input, None if isinstance(dim, bool) else _dims(dim, None), keepdim)
 
 
+@dim_aliases
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over the same dims.
 
@@ -418,6 +434,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return deviation, mean(input, None if isinstance(dim, bool) else _dims(dim, None), keepdim)
 
 
+@dim_aliases
 def logsumexp(input, dim, keepdim=False):
     """ln Σ eˣ over ``dim`` (int or tuple), without overflow.
 
@@ -433,6 +450,7 @@ def logsumexp(input, dim, keepdim=False):
 AminMax = namedtuple("aminmax", ["min", "max"])
 
 
+@dim_aliases
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over every entry or along ``dim``, a named tuple.
 

@@ -13,7 +13,7 @@ import numpy as np
 from .._errors import describe
 from ..function import Function
 from ..tensor import Tensor
-from ._helpers import normalize_dims
+from ._helpers import dim_aliases, normalize_dims
 
 
 def _positions(index, axis):
@@ -159,6 +159,7 @@ def _check_index_shape(op, input, axis, index, src=None):
                            f"(got values from {index.min()} to {index.max()})")
 
 
+@dim_aliases
 def gather(input, dim, index, *, sparse_grad=False):
     """z[i][j] = input[index[i][j]][j] for dim 0, input[i][index[i][j]] for dim 1.
 
@@ -175,6 +176,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     return Gather.apply(input, axis, index)
 
 
+@dim_aliases
 def take_along_dim(input, indices, dim=None):
     """`gather` with broadcasting between input and indices (NumPy's
     ``take_along_axis``); with ``dim=None`` both are flattened first.
@@ -197,6 +199,7 @@ def take_along_dim(input, indices, dim=None):
         np.broadcast_to(index, index_shape), None))
 
 
+@dim_aliases
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """input with input[index[i][j]][j] = src[i][j] (dim 0); ``src`` may be a
     number (or ``value=``). With repeated indices the result is unspecified (as
@@ -212,6 +215,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     return _scatter("scatter", input, dim, index, value if src is None else src, reduce == "add")
 
 
+@dim_aliases
 def scatter_add(input, dim, index, src):
     """input with src[i][j] added at input[index[i][j]][j] (dim 0); repeated
     indices add up.
@@ -244,6 +248,7 @@ def _scatter(op, input, dim, index, src, add):
     return Scatter.apply(input, axis, index, src_arg, add)
 
 
+@dim_aliases
 def index_select(input, dim, index):
     """The slices of ``input`` at positions ``index`` (1-D) along ``dim``.
 
@@ -263,6 +268,7 @@ def index_select(input, dim, index):
     return IndexSelect.apply(input, axis, index)
 
 
+@dim_aliases
 def index_add(input, dim, index, source, *, alpha=1):
     """input with ``alpha · source``'s slices added at positions ``index`` along ``dim``.
 
@@ -281,6 +287,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     return IndexAdd.apply(input, axis, index, source, alpha)
 
 
+@dim_aliases
 def index_fill(input, dim, index, value):
     """input with the slices at positions ``index`` along ``dim`` set to ``value``.
 

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _state
 from .._errors import describe
 from ..function import Function
+from ._helpers import dim_aliases
 
 
 def _softmax(x, axis):
@@ -72,6 +73,7 @@ def _float(input, dtype):
     return input
 
 
+@dim_aliases
 def softmax(input, dim, dtype=None):
     """e^{x_i} / Σ_j e^{x_j} along ``dim`` (the entries along it sum to 1).
 
@@ -82,6 +84,7 @@ def softmax(input, dim, dtype=None):
     return Softmax.apply(_float(input, dtype), dim=_dim("softmax", dim, input))
 
 
+@dim_aliases
 def log_softmax(input, dim, dtype=None):
     """x − ln Σ_j e^{x_j} along ``dim``, computed stably.
 

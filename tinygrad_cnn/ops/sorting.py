@@ -13,7 +13,7 @@ import numpy as np
 
 from .._errors import describe
 from ..tensor import Tensor
-from ._helpers import normalize_dims
+from ._helpers import dim_aliases, normalize_dims
 from .reductions import Amax
 from .scatter_gather import gather
 
@@ -50,6 +50,7 @@ def _picked(input, axis, indices, keepdim=True):
     return values, index
 
 
+@dim_aliases
 def sort(input, dim=-1, descending=False, stable=False):
     """Sorted values along ``dim`` and the indices they came from, a named tuple.
     Always stable here (equal entries keep their order; ``stable`` is accepted).
@@ -64,6 +65,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     return SortResult(*_picked(input, axis, _order(input._data, axis, descending)))
 
 
+@dim_aliases
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim`` (stable).
 
@@ -88,6 +90,7 @@ def msort(input):
     return sort(input, dim=0).values
 
 
+@dim_aliases
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) entries along ``dim`` and their indices,
     in sorted order.
@@ -107,6 +110,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return TopkResult(*_picked(input, axis, np.take(order, np.arange(k), axis=axis)))
 
 
+@dim_aliases
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The ``k``-th smallest entry (k from 1) along ``dim`` and its index.
 
@@ -140,6 +144,7 @@ def _median_indices(data, axis, ignore_nan):
     return index
 
 
+@dim_aliases
 def median(input, dim=None, keepdim=False):
     """The lower median (of an even count, the smaller middle entry, as
     PyTorch); NaN if there is a NaN. Without ``dim``, one value whose δ is
@@ -154,6 +159,7 @@ def median(input, dim=None, keepdim=False):
     return _median("median", input, dim, keepdim, ignore_nan=False)
 
 
+@dim_aliases
 def nanmedian(input, dim=None, keepdim=False):
     """`median` ignoring NaNs (NaN only where every entry is NaN).
 
@@ -202,6 +208,7 @@ class _SharedAmong(Amax):
         return Amax.backward(ctx, delta), None
 
 
+@dim_aliases
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along ``dim`` (the smallest among equally frequent
     ones) and the index of its last occurrence, as PyTorch's CPU kernel.
