@@ -48,13 +48,13 @@ from .ops.comparison import (
     less_equal, logical_and, logical_not, logical_or, logical_xor, lt, nan_to_num, ne, not_equal,
 )
 from .ops.reductions import (
-    all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, logsumexp, max, mean, min,
-    prod, std, std_mean, sum, var, var_mean,
+    all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, max, mean, min, prod, sum,
 )
+from .ops.statistics import std, std_mean, var, var_mean
 from .ops.cumulative import cumprod, cumsum, logcumsumexp
 from .ops.sorting import argsort, kthvalue, median, mode, msort, nanmedian, sort, topk
 from .ops.linalg import addmm, cross, dot, einsum, mv, norm, outer
-from .ops.softmax import log_softmax, softmax
+from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.indexing import where
 from .ops.movement import (
     cat, chunk, concat, concatenate, flatten, moveaxis, movedim, narrow, pad, permute, reshape,

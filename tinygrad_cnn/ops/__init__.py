@@ -10,11 +10,12 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `unary`: square, rsqrt, log2 …, erf, rounding, trigonometric and hyperbolic
 - `pointwise`: maximum, minimum, fmax, atan2, hypot, fmod, remainder, lerp …
 - `comparison`: isclose, isnan …, logical_* and bitwise_*, nan_to_num
-- `reductions`: sum, mean, prod, var/std, logsumexp, max/min, argmax, all/any
+- `reductions`: sum, mean, prod, max/min, argmax, all/any, count_nonzero
+- `statistics`: var, std, var_mean, std_mean
 - `cumulative`: cumsum, cumprod, logcumsumexp
 - `sorting`: sort, argsort, topk, kthvalue, median, mode
 - `linalg`: einsum, outer, dot, mv, addmm, cross, norm
-- `softmax`: softmax, log_softmax
+- `softmax`: softmax, log_softmax, logsumexp
 - `movement`: reshape, transpose, permute, movedim, cat, stack, pad, split, chunk …
 - `rearrange`: expand, repeat, tile, flip, roll, tril/triu, diagonal, diag
 - `indexing`: ``x[index]``, ``x[index] = v``, where
@@ -24,7 +25,7 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 """
 from . import (
     comparison, cumulative, elementwise, factories, indexing, inplace, linalg, movement, pointwise,
-    rearrange, reductions, scatter_gather, softmax, sorting, unary,
+    rearrange, reductions, scatter_gather, softmax, sorting, statistics, unary,
 )
 from ._helpers import check_broadcast, normalize_dims, shape_of, unbroadcast
 from .elementwise import (
@@ -37,5 +38,6 @@ from .movement import Cat, Flatten, Pad, Permute, Reshape, Squeeze, Stack, Trans
 from .reductions import Amax, Amin, MaxDim, Mean, MinDim, MinMax, Sum
 
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
-FAMILIES = (elementwise, unary, pointwise, comparison, reductions, cumulative, sorting, linalg,
+FAMILIES = (elementwise, unary, pointwise, comparison, reductions, statistics, cumulative, sorting,
+            linalg,
             softmax, movement, rearrange, indexing, scatter_gather, factories, inplace)

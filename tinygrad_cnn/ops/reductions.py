@@ -1,10 +1,10 @@
-"""Reductions: sum, mean, prod, var/std (and var_mean/std_mean), logsumexp,
-amax/amin (δ shared among ties), max/min along a dim (δ to the returned
-index), aminmax, argmax/argmin, all/any, count_nonzero.
+"""Reductions: sum, mean, prod, amax/amin (δ shared among ties), max/min
+along a dim (δ to the returned index), aminmax, argmax/argmin, all/any,
+count_nonzero.
 
-(Norms are in `linalg`; sort, median and friends in `sorting`; cumsum and
-cumprod in `cumulative`.)"""
-import builtins
+(var and std are in `statistics`; logsumexp beside softmax in `softmax`;
+norms in `linalg`; sort, median and friends in `sorting`; cumsum and cumprod
+in `cumulative`.)"""
 from collections import namedtuple
 
 import numpy as np
@@ -68,69 +68,6 @@ class Prod(Function):
         others = (before * after).reshape([x.shape[a] for a in kept + list(axes)])
         others = np.transpose(others, np.argsort(kept + list(axes)))  # back to x's layout
         return _grad_of_reduction(delta, x.shape, axes, ctx.keepdim) * others
-
-
-class Var(Function):
-    """z = Σ_{dims} (x − x̄)² / (n − c), c the ``correction`` (1: Bessel's), so
-    ∂L/∂x = δ ⊙ 2(x − x̄) / (n − c) (x̄'s own dependence on x sums to zero)."""
-
-    @staticmethod
-    def forward(ctx, x, dim=None, correction=1, keepdim=False):
-        ctx.axes = normalize_dims("var", dim, x.ndim)
-        n = int(np.prod([x.shape[a] for a in ctx.axes]))
-        ctx.centered = x - x.mean(axis=ctx.axes, keepdims=True)
-        ctx.divisor, ctx.keepdim = n - correction, keepdim
-        with np.errstate(divide="ignore", invalid="ignore"):     # PyTorch: max(0, n − c) here,
-            return np.sum(ctx.centered ** 2, axis=ctx.axes,      # n − c in backward
-                          keepdims=keepdim) / builtins.max(n - correction, 0)
-
-    @staticmethod
-    def backward(ctx, delta):
-        delta = _grad_of_reduction(delta, ctx.centered.shape, ctx.axes, ctx.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return delta * 2 * ctx.centered / ctx.divisor
-
-
-class Std(Var):
-    """z = √var, so ∂L/∂x = δ ⊙ (x − x̄) / ((n − c) z), and 0 where z = 0
-    (a constant input: PyTorch's choice at the kink of √)."""
-
-    @staticmethod
-    def forward(ctx, x, dim=None, correction=1, keepdim=False):
-        ctx.std = np.sqrt(Var.forward(ctx, x, dim, correction, keepdim))
-        return ctx.std
-
-    @staticmethod
-    def backward(ctx, delta):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = np.where(ctx.std == 0, 0, delta / (2 * ctx.std))
-        return Var.backward(ctx, scaled)
-
-
-class Logsumexp(Function):
-    """z = ln Σ_{dims} eˣ, computed as m + ln Σ e^{x−m} with m the max (no
-    overflow), so ∂L/∂x = δ ⊙ e^{x−z} = δ ⊙ softmax(x)."""
-
-    @staticmethod
-    def forward(ctx, x, dim, keepdim=False):
-        ctx.axes = normalize_dims("logsumexp", dim, x.ndim)
-        if x.size == 0:
-            out = np.full(np.sum(x, axis=ctx.axes, keepdims=True).shape, -np.inf, x.dtype)
-        else:
-            peak = np.max(x, axis=ctx.axes, keepdims=True)
-            peak = np.where(np.isfinite(peak), peak, 0)             # all −∞ stays −∞
-            with np.errstate(divide="ignore"):
-                out = peak + np.log(np.sum(np.exp(x - peak), axis=ctx.axes, keepdims=True))
-        ctx.save_for_backward(x, out)
-        ctx.keepdim = keepdim
-        return out if keepdim else np.squeeze(out, axis=ctx.axes)
-
-    @staticmethod
-    def backward(ctx, delta):
-        x, out = ctx.saved_tensors
-        if not ctx.keepdim:
-            delta = np.expand_dims(delta, ctx.axes)
-        return delta * np.exp(x - out)
 
 
 class Amax(Function):
@@ -373,80 +310,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     return Prod.apply(input, dim=dim, keepdim=keepdim)
 
 
-def _correction(op, input, dim, unbiased, correction):
-    """PyTorch's spellings: ``var(x, dim, unbiased)``, ``var(x, unbiased)``, ``correction=``."""
-    if isinstance(dim, bool):                       # var(x, False): the old unbiased form
-        dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
-        raise TypeError(f"{op}: give either unbiased or correction, not both")
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: std and var only support floating point dtypes, got "
-                           f"{describe(input)}")
-    return dim, (1 if unbiased is None or unbiased else 0) if correction is None else correction
-
-
-@dim_aliases
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
-    """Σ (x − x̄)² / (n − correction) over ``dim`` (default ``correction=1``,
-    Bessel's; ``unbiased=False`` means 0).
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.var(tg.tensor([1.0, 2.0, 3.0, 4.0])), tg.var(tg.tensor([1.0, 3.0]), correction=0)
-    (tensor(1.6667), tensor(1.))
-    """
-    dim, correction = _correction("var", input, _dims(dim, axis), unbiased, correction)
-    return Var.apply(input, dim=dim, correction=correction, keepdim=keepdim)
-
-
-@dim_aliases
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
-    """√var: the standard deviation, with `var`'s arguments.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.std(tg.tensor([1.0, 3.0]), correction=0)
-    tensor(1.)
-    """
-    dim, correction = _correction("std", input, _dims(dim, axis), unbiased, correction)
-    return Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
-
-
-@dim_aliases
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """(var, mean) over the same dims.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.var_mean(tg.tensor([1.0, 3.0]))
-    (tensor(2.), tensor(2.))
-    """
-    variance = var(input, dim, unbiased, keepdim, correction=correction)
-    return variance, mean(input, None if isinstance(dim, bool) else _dims(dim, None), keepdim)
-
-
-@dim_aliases
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """(std, mean) over the same dims.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.std_mean(tg.tensor([1.0, 3.0]), correction=0)
-    (tensor(1.), tensor(2.))
-    """
-    deviation = std(input, dim, unbiased, keepdim, correction=correction)
-    return deviation, mean(input, None if isinstance(dim, bool) else _dims(dim, None), keepdim)
-
-
-@dim_aliases
-def logsumexp(input, dim, keepdim=False):
-    """ln Σ eˣ over ``dim`` (int or tuple), without overflow.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.logsumexp(tg.tensor([1000.0, 1000.0], dtype=tg.float64), dim=0)
-    tensor(1000.6931, dtype=tinygrad_cnn.float64)
-    """
-    if input._data.dtype.kind != "f":
-        input = input.to(np.float32)
-    return Logsumexp.apply(input, dim=_dims(dim, None), keepdim=keepdim)
-
-
 AminMax = namedtuple("aminmax", ["min", "max"])
 
 
@@ -463,4 +326,4 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 
 TENSOR_METHODS = ("all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero",
-                  "logsumexp", "max", "mean", "min", "prod", "std", "sum", "var")
+                  "max", "mean", "min", "prod", "sum")

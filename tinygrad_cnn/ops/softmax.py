@@ -1,6 +1,7 @@
-"""Softmax and log-softmax along a dim: the two ops that turn scores into
+"""Softmax and log-softmax along a dim, the two ops that turn scores into
 probabilities (used by ``nn.functional.softmax``, ``cross_entropy`` …, and as
-``x.softmax(dim)`` / ``tinygrad_cnn.softmax(x, dim)``).
+``x.softmax(dim)`` / ``tinygrad_cnn.softmax(x, dim)``), and their normaliser
+`logsumexp`.
 
 DERIVATIONS.md, "Fully connected layer and softmax": with y = softmax(x),
 ∂y_i/∂x_j = y_i(1[i = j] − y_j), so δ_x = y ⊙ (δ − Σ_j δ_j y_j).
@@ -10,7 +11,8 @@ import numpy as np
 from .. import _state
 from .._errors import describe
 from ..function import Function
-from ._helpers import dim_aliases
+from ._helpers import dim_aliases, normalize_dims
+from .reductions import _dims
 
 
 def _softmax(x, axis):
@@ -54,6 +56,32 @@ class LogSoftmax(Function):
         return delta - np.exp(y) * delta.sum(axis=ctx.dim, keepdims=True)
 
 
+class Logsumexp(Function):
+    """z = ln Σ_{dims} eˣ, computed as m + ln Σ e^{x−m} with m the max (no
+    overflow), so ∂L/∂x = δ ⊙ e^{x−z} = δ ⊙ softmax(x)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        ctx.axes = normalize_dims("logsumexp", dim, x.ndim)
+        if x.size == 0:
+            out = np.full(np.sum(x, axis=ctx.axes, keepdims=True).shape, -np.inf, x.dtype)
+        else:
+            peak = np.max(x, axis=ctx.axes, keepdims=True)
+            peak = np.where(np.isfinite(peak), peak, 0)             # all −∞ stays −∞
+            with np.errstate(divide="ignore"):
+                out = peak + np.log(np.sum(np.exp(x - peak), axis=ctx.axes, keepdims=True))
+        ctx.save_for_backward(x, out)
+        ctx.keepdim = keepdim
+        return out if keepdim else np.squeeze(out, axis=ctx.axes)
+
+    @staticmethod
+    def backward(ctx, delta):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            delta = np.expand_dims(delta, ctx.axes)
+        return delta * np.exp(x - out)
+
+
 def _dim(op, dim, input):
     if dim is None:
         raise TypeError(f"{op}: missing the dim argument (the dim along which the entries sum "
@@ -95,4 +123,17 @@ def log_softmax(input, dim, dtype=None):
     return LogSoftmax.apply(_float(input, dtype), dim=_dim("log_softmax", dim, input))
 
 
-TENSOR_METHODS = ("log_softmax", "softmax")
+@dim_aliases
+def logsumexp(input, dim, keepdim=False):
+    """ln Σ eˣ over ``dim`` (int or tuple), without overflow.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.logsumexp(tg.tensor([1000.0, 1000.0], dtype=tg.float64), dim=0)
+    tensor(1000.6931, dtype=tinygrad_cnn.float64)
+    """
+    if input._data.dtype.kind != "f":
+        input = input.to(np.float32)
+    return Logsumexp.apply(input, dim=_dims(dim, None), keepdim=keepdim)
+
+
+TENSOR_METHODS = ("log_softmax", "logsumexp", "softmax")
