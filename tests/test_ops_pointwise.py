@@ -212,6 +212,13 @@ def test_clamp_hand_checked_and_rejections():
     check_error(lambda lib, t: lib.clamp(t), np.array([1.0]), name="clamp")
 
 
+@pytest.mark.parametrize("name", ["maximum", "minimum", "fmax", "fmin", "atan2", "hypot",
+                                  "logaddexp", "isclose"])
+def test_two_tensor_ops_refuse_a_number_like_torch(name):
+    check_error(lambda lib, t: getattr(lib, name)(t, 2.0), np.array([1.0]), name=name)
+    check_error(lambda lib, t: getattr(lib, name)(2.0, t), np.array([1.0]), name=name)
+
+
 def test_comparisons_and_tests_match_torch():
     a = np.array([1.0, np.nan, np.inf, -np.inf, 1.0 + 1e-7, 0.0])
     b = np.array([1.0, np.nan, np.inf, np.inf, 1.0, 1e-9])

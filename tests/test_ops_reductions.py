@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 import tinygrad_cnn as tg
 from op_helpers import check_error, check_op, random_array
 
-pytestmark = pytest.mark.filterwarnings("ignore:var.. degrees of freedom:UserWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:UserWarning")
 SETTINGS = settings(max_examples=10, deadline=None, derandomize=True)
 shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
 
@@ -203,3 +203,32 @@ def test_reductions_with_dtype_and_empty_dims():
     check_error(lambda lib, t: lib.argmax(t), np.zeros((0,)), name="argmax")
     check_error(lambda lib, t: lib.argmax(t, 2), np.zeros((2, 2)), name="argmax")
     check_error(lambda lib, t: lib.cumsum(t, 1), np.zeros((2,)), name="cumsum")
+
+
+REDUCTIONS_FLOAT32 = {
+    "var": lambda lib, t: t.var(1), "std": lambda lib, t: lib.std(t, (0, 1), correction=0),
+    "prod": lambda lib, t: t.prod(0), "logsumexp": lambda lib, t: t.logsumexp(-1),
+    "norm": lambda lib, t: t.norm(dim=1), "norm1": lambda lib, t: t.norm(1),
+    "cumsum": lambda lib, t: t.cumsum(1), "cumprod": lambda lib, t: t.cumprod(0),
+    "sort": lambda lib, t: t.sort(-1), "topk": lambda lib, t: t.topk(2),
+    "median": lambda lib, t: t.median(0), "kthvalue": lambda lib, t: t.kthvalue(3, 1),
+    "aminmax": lambda lib, t: lib.aminmax(t, dim=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS_FLOAT32))
+def test_reductions_in_float32_within_torch_tolerance(name):
+    check_op(REDUCTIONS_FLOAT32[name], random_array((3, 4), 6, "float32"))
+
+
+def test_numpy_style_aliases_axis_and_keepdims_like_torch():
+    x = random_array((2, 3, 4))
+    for op in (lambda lib, t: t.var(axis=1, keepdims=True), lambda lib, t: lib.prod(t, axis=0),
+               lambda lib, t: lib.cumsum(t, axis=-1), lambda lib, t: t.sort(axis=1),
+               lambda lib, t: lib.logsumexp(t, axis=(0, 2), keepdims=True),
+               lambda lib, t: t.argmax(axis=2, keepdims=True), lambda lib, t: t.sum(axis=1),
+               lambda lib, t: lib.median(t, axis=0), lambda lib, t: t.any(axis=1),
+               lambda lib, t: t.max(axis=1, keepdims=True), lambda lib, t: t.norm(dim=1)):
+        check_op(op, x)
+    with pytest.raises(TypeError, match="alias"):
+        tg.cumsum(tg.ones(2), dim=0, axis=0)

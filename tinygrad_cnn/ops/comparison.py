@@ -49,6 +49,9 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     >>> tg.isclose(tg.tensor([1.0, 1.1]), tg.tensor([1.0, 1.0]))
     tensor([ True, False])
     """
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        raise TypeError(f"isclose: expected two Tensors, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
     a, b = promote("isclose", input, other)
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype != b._data.dtype:
         raise RuntimeError(f"isclose: {a.dtype} did not match {b.dtype}")

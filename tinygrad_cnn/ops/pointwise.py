@@ -226,6 +226,7 @@ def maximum(input, other):
     >>> tg.maximum(tg.tensor([1.0, 5.0]), tg.tensor([3.0, 2.0]))
     tensor([3., 5.])
     """
+    _check_tensors("maximum", input, other)
     return Maximum.apply(*promote("maximum", input, other))
 
 
@@ -236,14 +237,21 @@ def minimum(input, other):
     >>> tg.minimum(tg.tensor([1.0, 5.0]), tg.tensor([3.0, 2.0]))
     tensor([1., 2.])
     """
+    _check_tensors("minimum", input, other)
     return Minimum.apply(*promote("minimum", input, other))
+
+
+def _check_tensors(name, input, other):
+    """PyTorch's signature takes two Tensors here (no Python number)."""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        raise TypeError(f"{name}: expected two Tensors, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
 
 
 def _binary(node, name, doc, floats=False, tensors_only=False):
     def function(input, other):
-        if tensors_only and not (isinstance(input, Tensor) and isinstance(other, Tensor)):
-            raise TypeError(f"{name}: expected two Tensors, got {type(input).__name__} and "
-                            f"{type(other).__name__}")
+        if tensors_only:
+            _check_tensors(name, input, other)
         a, b = (_float_operands if floats else promote)(name, input, other)
         if not isinstance(a, Tensor):
             a = Tensor._make(np.asarray(a, dtype=b._data.dtype), None)
@@ -276,7 +284,7 @@ atan2 = _binary(Atan2, "atan2", """The angle of the point (other, input), in (�
     >>> import tinygrad_cnn as tg
     >>> tg.atan2(tg.tensor([1.0]), tg.tensor([0.0]))
     tensor([1.5708])
-    """, floats=True)
+    """, floats=True, tensors_only=True)
 arctan2 = atan2
 hypot = _binary(Hypot, "hypot", """√(input² + other²) without overflow.
 
@@ -289,7 +297,7 @@ logaddexp = _binary(Logaddexp, "logaddexp", """ln(e^input + e^other), computed s
     >>> import tinygrad_cnn as tg
     >>> tg.logaddexp(tg.tensor([1000.0], dtype=tg.float64), tg.tensor([1000.0], dtype=tg.float64))
     tensor([1000.6931], dtype=tinygrad_cnn.float64)
-    """, floats=True)
+    """, floats=True, tensors_only=True)
 xlogy = _binary(Xlogy, "xlogy", """input · ln(other), 0 where input is 0.
 
     >>> import tinygrad_cnn as tg
