@@ -170,3 +170,78 @@ def test_setitem_with_mixed_index_hand_checked():
     x[0, :, tg.tensor([1, 3])] = tg.tensor([[1.0, 2.0]] * 3)
     assert x[0].tolist() == [[0, 1, 0, 2]] * 3 and x[1].sum().item() == 0
     assert tg.zeros(2, 3, 4, 5)[:, 0, :, tg.tensor([0, 1, 2])].shape == (2, 4, 3)
+
+
+@st.composite
+def mixed_index(draw):
+    """A shape and an index of ints, slices, None, at most one ``...`` and index
+    lists, in any order (so integers and index tensors mix in every way)."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4))
+    parts, dims_left, ellipsis = [], len(shape), False
+    for _ in range(draw(st.integers(1, len(shape) + 1))):
+        kind = draw(st.sampled_from(["int", "slice", "none", "list", "ellipsis"]))
+        if kind == "none":
+            parts.append(None)
+            continue
+        if kind == "ellipsis":
+            if not ellipsis:
+                parts.append(Ellipsis)
+                ellipsis = True
+            continue
+        if dims_left == 0:
+            break
+        dims_left -= 1
+        parts.append(kind)
+    # resolve each kind against the dim it will index
+    dim, resolved, length = 0, [], draw(st.integers(1, 3))    # index lists broadcast: one length
+    ellipsis_width = dims_left if ellipsis else 0
+    for part in parts:
+        if part is Ellipsis:
+            resolved.append(Ellipsis)
+            dim += ellipsis_width
+        elif part is None:
+            resolved.append(None)
+        else:
+            size = shape[dim]
+            if part == "int":
+                resolved.append(draw(st.integers(-size, size - 1)))
+            elif part == "slice":
+                start = draw(st.integers(-size, size))
+                resolved.append(slice(start, None, draw(st.integers(1, 2))))
+            else:
+                resolved.append(draw(st.lists(st.integers(-size, size - 1), min_size=length,
+                                              max_size=length)))
+            dim += 1
+    return shape, resolved
+
+
+@given(case=mixed_index())
+@settings(max_examples=40, deadline=None, derandomize=True)
+def test_random_mixed_indices_match_torch(case):
+    shape, parts = case
+    x = random_array(shape)
+    lists = [np.array(p) for p in parts if isinstance(p, list)]
+    sizes = []                                   # the size of the dim each list indexes
+    dim = 0
+    for p in parts:
+        if p is Ellipsis:
+            dim += len(shape) - sum(q is not None and q is not Ellipsis for q in parts)
+        elif p is not None:
+            if isinstance(p, list):
+                sizes.append(shape[dim])
+            dim += 1
+
+    def build(lib, arrays):
+        arrays = iter(arrays)
+        return tuple(lib.tensor(next(arrays)) if isinstance(p, list) else p for p in parts)
+
+    def read(lib, t):
+        return t[build(lib, lists)]
+
+    def write(lib, t, v):
+        out = t * 1.0
+        out[build(lib, lists)] = v
+        return out
+    ours = check_op(read, x)
+    if all(len(np.unique(a % n)) == len(a) for a, n in zip(lists, sizes)):
+        check_op(write, x, random_array(ours.shape, 1))  # (a repeated position is unspecified)

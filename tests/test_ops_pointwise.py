@@ -160,14 +160,18 @@ def test_unary_hand_checked():
     check_op(lambda lib, t: lib.round(t, decimals=2), np.array([1.2345, -2.5551, 0.005]))
 
 
-@pytest.mark.parametrize("name", ["sin", "atanh", "erf", "rsqrt", "frac", "log1p", "tan"])
+STEPS = {"sign", "sgn", "floor", "ceil", "trunc", "round", "relu", "abs"}   # kinks: no FD
+
+
+@pytest.mark.parametrize("name", sorted(set(UNARY) - STEPS))
 def test_unary_gradcheck(name):
     low, high = UNARY[name] or (-1, 1)
     x = tg.tensor(random_array((2, 3), 3, "float64", low, high), requires_grad=True)
     assert tg.gradcheck(getattr(tg, name), (x,))
 
 
-@pytest.mark.parametrize("name", ["atan2", "hypot", "logaddexp", "xlogy", "fmod", "remainder"])
+@pytest.mark.parametrize("name", ["atan2", "hypot", "logaddexp", "xlogy", "fmod", "remainder",
+                                  "maximum", "minimum", "fmax", "fmin", "pow"])
 def test_binary_gradcheck(name):
     a = tg.tensor(random_array((2, 3), 1, "float64", 0.6, 2.9), requires_grad=True)
     b = tg.tensor(random_array((3,), 2, "float64", 0.3, 0.5), requires_grad=True)
