@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_cnn as tg
-from op_helpers import check_error, check_op, random_array
+from op_helpers import check_error, check_op, random_array, torch_or_skip
 
 SETTINGS = settings(max_examples=8, deadline=None, derandomize=True)
 shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)
@@ -214,6 +214,24 @@ def test_clamp_hand_checked_and_rejections():
     tg.clamp(x, lo, tg.tensor(1.0)).sum().backward()
     assert x.grad.tolist() == [0, 1, 0] and lo.grad.tolist() == [1, 0, 0]
     check_error(lambda lib, t: lib.clamp(t), np.array([1.0]), name="clamp")
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_dtypes_follow_torch_promotion(name):
+    """An int64 tensor with a float32 one gives float32 (not NumPy's float64);
+    int with int stays integer where PyTorch keeps it; what PyTorch refuses
+    (hypot of integers, fmod of bools …) is refused."""
+    ints, floats = np.array([1, 2, 3]), np.array([0.5, 1.5, 2.0], dtype="float32")
+    bools = np.array([True, False, True])
+    for a, b in ((ints, floats), (floats, ints), (ints, ints[::-1].copy()), (bools, ints),
+                 (bools, bools[::-1].copy())):
+        torch = torch_or_skip()
+        try:
+            getattr(torch, name)(torch.tensor(a), torch.tensor(b))
+        except Exception:
+            check_error(lambda lib, x, y: getattr(lib, name)(x, y), a, b)
+            continue
+        check_op(lambda lib, x, y: getattr(lib, name)(x, y), a, b, grad=False)
 
 
 @pytest.mark.parametrize("name", ["maximum", "minimum", "fmax", "fmin", "atan2", "hypot",

@@ -70,7 +70,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         check_broadcast("div", a, b)
-        out = np.divide(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):     # x/0 = ±inf, 0/0 = nan
+            out = np.divide(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -388,9 +389,9 @@ def sub(input, other, *, alpha=1):
     """input − alpha·other, with PyTorch's type promotion."""
     if alpha != 1:
         other = mul(other, alpha)
+    if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (input, other)):
+        raise RuntimeError("sub: subtraction of bool tensors is not supported; use logical_xor")
     a, b = promote("sub", input, other)
-    if isinstance(a, Tensor) and a._data.dtype == np.bool_:
-        raise TypeError("sub: subtraction of bool tensors is not supported; use logical_xor")
     return Sub.apply(a, b)
 
 
@@ -412,6 +413,8 @@ def div(input, other, *, rounding_mode=None):
 def pow(input, exponent):
     """input ** exponent (either may be a number), with PyTorch's type promotion."""
     a, b = promote("pow", input, exponent)
+    if all(not isinstance(v, Tensor) or v._data.dtype == np.bool_ for v in (a, b)):
+        raise NotImplementedError("pow: not implemented for bool tensors")
     if not isinstance(a, Tensor):
         a = _as_tensor(a, "pow")
         a = cast_to(a, b._data.dtype)
@@ -420,7 +423,7 @@ def pow(input, exponent):
 
 def neg(input):
     if input._data.dtype == np.bool_:
-        raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
+        raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
     return Neg.apply(input)
 
 
@@ -462,8 +465,15 @@ def log(input): return Log.apply(_float_input("log", input))
 def sqrt(input): return Sqrt.apply(_float_input("sqrt", input))
 def tanh(input): return Tanh.apply(_float_input("tanh", input))
 def sigmoid(input): return Sigmoid.apply(_float_input("sigmoid", input))
-def relu(input): return Relu.apply(input)
-def abs(input): return Abs.apply(input)
+def relu(input): return Relu.apply(_not_bool("relu", input))
+def abs(input): return Abs.apply(_not_bool("abs", input))
+
+
+def _not_bool(op, input):
+    if input._data.dtype == np.bool_:
+        raise (RuntimeError if op == "relu" else NotImplementedError)(
+            f"{op}: not implemented for bool tensors")
+    return input
 
 
 def clamp(input, min=None, max=None):

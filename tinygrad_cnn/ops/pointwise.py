@@ -252,6 +252,10 @@ def _binary(node, name, doc, floats=False, tensors_only=False):
     def function(input, other):
         if tensors_only:
             _check_tensors(name, input, other)
+        kinds = {v._data.dtype.kind for v in (input, other) if isinstance(v, Tensor)}
+        if (kinds <= set("iub") and node in (Hypot, Logaddexp)) or (
+                kinds == {"b"} and node in (Fmod, Remainder)):
+            raise NotImplementedError(f"{name}: not implemented for integer or bool tensors")
         a, b = (_float_operands if floats else promote)(name, input, other)
         if not isinstance(a, Tensor):
             a = Tensor._make(np.asarray(a, dtype=b._data.dtype), None)
@@ -326,6 +330,8 @@ def rounded_div(input, other, rounding_mode):
                          f"'floor' but found {rounding_mode!r}")
     a, b = promote("div", input, other)
     tensor = a if isinstance(a, Tensor) else b
+    if tensor._data.dtype == np.bool_:
+        raise NotImplementedError("div: rounding division is not implemented for bool tensors")
     if tensor._data.dtype.kind == "f":
         return DivRounded.apply(a, b, rounding_mode)
     a_data, b_data = (v._data if isinstance(v, Tensor) else v for v in (a, b))

@@ -159,8 +159,9 @@ def square(input):
     >>> tg.square(tg.tensor([-2, 3]))
     tensor([4, 9])
     """
-    if input._data.dtype.kind in "iu":
-        return Tensor._make(np.square(input._data), None)
+    if input._data.dtype.kind in "iub":                 # bool squares to int64, as in PyTorch
+        data = input._data.astype(np.int64) if input._data.dtype == np.bool_ else input._data
+        return Tensor._make(np.square(data), None)
     return Square.apply(_as_float(input))
 
 
@@ -192,8 +193,10 @@ def _rounding(node, name, integers):
         if input._data.dtype.kind in "iub":
             if not integers:
                 raise NotImplementedError(f"{name}: not implemented for integer dtype {input.dtype}")
-            if input._data.dtype == np.bool_ and name != "sign":
-                raise TypeError(f"{name}: not implemented for bool tensors")
+            if input._data.dtype == np.bool_:
+                if name == "sign":                   # sign of True is True
+                    return Tensor._make(input._data.copy(), None)
+                raise NotImplementedError(f"{name}: not implemented for bool tensors")
             return Tensor._make(np.asarray(node.f(input._data)).astype(input._data.dtype), None)
         return node.apply(input)
     function.__name__ = function.__qualname__ = name
@@ -232,7 +235,9 @@ def round(input, *, decimals=0):
     >>> tg.round(tg.tensor([2.567]), decimals=2)
     tensor([2.5700])
     """
-    if input._data.dtype.kind in "iub":
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("round: not implemented for bool tensors")
+    if input._data.dtype.kind in "iu":
         if decimals != 0:
             raise TypeError(f"round: decimals is not supported for integer dtype {input.dtype}")
         return Tensor._make(input._data.copy(), None)
