@@ -1,6 +1,7 @@
 """einsum, the products (outer, dot, mv, addmm, cross) and softmax/log_softmax
 in the core (ops/linalg.py, ops/softmax.py): values and gradients equal
 PyTorch's, hand-checkable cases, gradcheck, PyTorch's rejections."""
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -113,7 +114,8 @@ def test_softmax_hand_checked_and_shared_with_nn():
     from tinygrad_cnn.ops import softmax as core
     assert activation_ops.Softmax is core.Softmax and activation_ops.LogSoftmax is core.LogSoftmax
     assert tg.tensor([0.0, 0.0]).softmax(0).tolist() == [0.5, 0.5]
-    assert tg.softmax(tg.tensor([1, 1]), 0).dtype == tg.float32    # integers: float32
+    check_error(lambda lib, t: lib.softmax(t, 0), np.array([1, 1]), name="softmax")  # no ints
+    check_op(lambda lib, t: lib.softmax(t, 0, dtype=lib.float64), np.array([1, 2]), grad=False)
     x = tg.tensor(random_array((3, 4)), requires_grad=True)
     assert tg.gradcheck(lambda t: t.softmax(1), (x,))
     assert tg.gradcheck(lambda t: t.log_softmax(0), (x,))

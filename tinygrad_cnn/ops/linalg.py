@@ -150,6 +150,8 @@ def dot(input, tensor):
     if input.shape != tensor.shape:
         raise RuntimeError(f"dot: inconsistent tensor size, expected {describe(input)} and "
                            f"{describe(tensor)} to have the same number of elements")
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("dot: not implemented for bool tensors")
     return matmul(input, tensor)
 
 
@@ -218,6 +220,8 @@ def cross(input, other, dim=None):
     >>> tg.cross(tg.tensor([1.0, 0.0, 0.0]), tg.tensor([0.0, 1.0, 0.0]))
     tensor([0., 0., 1.])
     """
+    if np.bool_ in (input._data.dtype, other._data.dtype):
+        raise NotImplementedError("cross: not implemented for bool tensors")
     if input.ndim != other.ndim:
         raise RuntimeError(f"cross: inputs must have the same number of dimensions, got "
                            f"{describe(input)} and {describe(other)}")

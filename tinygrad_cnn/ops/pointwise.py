@@ -367,7 +367,7 @@ def lerp(input, end, weight):
         raise RuntimeError(f"lerp: expected end to be a Tensor of dtype {input.dtype}, got "
                         f"{getattr(end, 'dtype', type(end).__name__)}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"lerp: not implemented for dtype {input.dtype}")
+        raise NotImplementedError(f"lerp: not implemented for dtype {input.dtype}")
     if isinstance(weight, Tensor):
         if weight._data.dtype != input._data.dtype:
             raise RuntimeError(f"lerp: expected weight of dtype {input.dtype}, got {weight.dtype}")
@@ -382,6 +382,8 @@ def lerp(input, end, weight):
 
 def clamp_tensor(input, min=None, max=None):
     """`clamp` with tensor bounds (each broadcast against ``input``)."""
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("clamp: not implemented for bool tensors")
     bounds = []
     for bound in (min, max):
         if bound is None or isinstance(bound, Tensor):

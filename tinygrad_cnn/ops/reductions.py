@@ -217,6 +217,8 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def _arg_extreme(op, input, dim, keepdim):
     data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{op}: not implemented for bool tensors")
     if data.size == 0 and (dim is None or data.shape[normalize_dims(op, dim, data.ndim)[0]] == 0):
         raise IndexError(f"{op}: expected a non-empty dimension to reduce, got {describe(input)}")
     pick = np.argmax if op == "argmax" else np.argmin

@@ -97,7 +97,8 @@ def _float(input, dtype):
     if dtype is not None:
         return input.to(dtype)
     if input._data.dtype.kind != "f":
-        return input.to(_state.default_dtype.numpy_dtype)
+        raise NotImplementedError(f"softmax: not implemented for {input.dtype} input; give "
+                                  f"dtype= or convert with .float()")
     return input
 
 

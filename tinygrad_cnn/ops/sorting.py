@@ -24,7 +24,15 @@ MedianResult = namedtuple("median", ["values", "indices"])
 ModeResult = namedtuple("mode", ["values", "indices"])
 
 
+def _refuse_bool(op, input):
+    """PyTorch's topk, kthvalue and median have no bool kernels."""
+    if input._data.dtype == np.bool_ and op in ("topk", "kthvalue", "median", "nanmedian"):
+        raise (RuntimeError if op == "topk" else NotImplementedError)(
+            f"{op}: not implemented for bool tensors")
+
+
 def _axis(op, input, dim):
+    _refuse_bool(op, input)
     return normalize_dims(op, dim, input.ndim)[0] if input.ndim else 0
 
 
@@ -171,6 +179,7 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 def _median(op, input, dim, keepdim, ignore_nan):
+    _refuse_bool(op, input)
     if dim is None:
         if input.numel() == 0:
             return Tensor._make(np.full((), np.nan, input._data.dtype), None)
