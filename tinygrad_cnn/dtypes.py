@@ -172,6 +172,14 @@ def _scalar_category(value):
     return 2
 
 
+def _highest_category_type(dtypes):
+    """PyTorch: an int64 tensor with a float32 tensor gives float32 (the float's
+    dtype), where NumPy would widen to float64. Only the dtypes of the highest
+    category (bool < integer < float) take part."""
+    top = max(_category(d) for d in dtypes)
+    return np.result_type(*(d for d in dtypes if _category(d) == top))
+
+
 def result_dtype(*operands):
     """The NumPy dtype of an op over ``operands`` (arrays, 0-dim arrays, scalars)
     by PyTorch's rule (see the module docstring).
@@ -181,6 +189,8 @@ def result_dtype(*operands):
     dtype('float32')
     >>> result_dtype(np.ones(2, np.int64), 2.5), result_dtype(np.ones(2, np.float32), np.float64(1))
     (dtype('float32'), dtype('float32'))
+    >>> result_dtype(np.ones(2, np.int64), np.ones(2, np.float32))
+    dtype('float32')
     """
     dims, zero_dims, scalars = [], [], []
     for value in operands:
@@ -188,10 +198,10 @@ def result_dtype(*operands):
             (dims if value.ndim else zero_dims).append(value.dtype)
         else:
             scalars.append(value)
-    result = np.result_type(*dims) if dims else None
+    result = _highest_category_type(dims) if dims else None
     category = _category(result) if dims else -1
     if zero_dims:
-        zero = np.result_type(*zero_dims)
+        zero = _highest_category_type(zero_dims)
         if _category(zero) > category:
             result, category = zero, _category(zero)
     if scalars:
