@@ -17,6 +17,7 @@ from .modules import (
     AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, LeakyReLU, Linear,
     MaxPool2d, Module, ModuleList, ReLU, Sequential, Sigmoid, Tanh,
 )
+from .modules import BatchNorm1d, Dropout2d, Identity, LocalResponseNorm  # issue 9
 from .parameter import Parameter
 
 __all__ = [
@@ -24,3 +25,4 @@ __all__ = [
     "LeakyReLU", "Linear", "MaxPool2d", "Module", "ModuleList", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Tanh", "functional", "init",
 ]
+__all__ += ["BatchNorm1d", "Dropout2d", "Identity", "LocalResponseNorm"]  # issue 9

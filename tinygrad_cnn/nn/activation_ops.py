@@ -1,4 +1,4 @@
-"""The fully connected layer, the activations the core lacks, and dropout.
+"""The fully connected layer, the activations the core lacks, Dropout and Dropout2d.
 
 (``relu``, ``sigmoid`` and ``tanh`` are core ops: ``tinygrad_cnn.ops``.)
 DERIVATIONS.md, "Fully connected layer and softmax":
@@ -122,3 +122,29 @@ class Dropout(Function):
     def backward(ctx, delta):
         (mask,) = ctx.saved_tensors
         return delta * mask
+
+
+class Dropout2d(Function):
+    """Channel dropout: one draw per (sample, channel) map, ``m_{n,c} ~ Bernoulli(1 − p)``,
+    and ``z_{n,c} = x_{n,c} ⊙ m_{n,c} / (1 − p)`` for every pixel of that map, so
+    ``∂L/∂x_{n,c} = δ_{n,c} ⊙ m_{n,c} / (1 − p)``: a dropped map sends no δ back.
+
+    Shape:
+        x: (N, C, *);  mask: (N, C, 1, …, 1), broadcast over the pixels;  z: like x.
+    """
+
+    name = "dropout2d"
+
+    @staticmethod
+    def forward(ctx, x, *, p):
+        mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)                 # (N, C, 1, 1)
+        keep = _state.rng.random(mask_shape) >= p
+        scale = np.asarray(0.0 if p == 1 else 1.0 / (1.0 - p), dtype=x.dtype)
+        mask = keep * scale                                            # 0 or 1/(1-p)
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, delta):
+        (mask,) = ctx.saved_tensors
+        return delta * mask                                            # broadcast over H, W

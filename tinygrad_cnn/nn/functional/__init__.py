@@ -7,7 +7,7 @@ layer below is ONE graph node whose local backward rule sits in its op class
 (`conv_ops`, `pool_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
 
 One family per file: `conv`, `pooling`, `activation`, `linear` (with
-`flatten` and `dropout`), `loss`, `normalization`.
+`flatten`), `dropout`, `loss`, `normalization`.
 
 >>> import tinygrad_cnn as tg
 >>> from tinygrad_cnn.nn import functional as F
@@ -19,7 +19,8 @@ One family per file: `conv`, `pooling`, `activation`, `linear` (with
 from ...tensor import pad
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
-from .linear import dropout, flatten, linear
+from .dropout import dropout
+from .linear import flatten, linear
 from .loss import cross_entropy, mse_loss, nll_loss
 from .normalization import batch_norm
 from .pooling import avg_pool2d, max_pool2d
@@ -29,3 +30,7 @@ __all__ = [
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",
 ]
+from .dropout import dropout2d  # noqa: E402  (issue 9)
+from .normalization import local_response_norm  # noqa: E402  (issue 9)
+
+__all__ += ["dropout2d", "local_response_norm"]  # issue 9

@@ -26,3 +26,7 @@ from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
 from .pooling import AvgPool2d, MaxPool2d
+# normalisation, channel dropout and Identity (issue 9)
+from .dropout import Dropout2d  # noqa: E402
+from .linear import Identity  # noqa: E402
+from .normalization import BatchNorm1d, LocalResponseNorm  # noqa: E402
