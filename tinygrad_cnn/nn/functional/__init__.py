@@ -23,9 +23,10 @@ from .dropout import dropout
 from .linear import flatten, linear
 from .loss import cross_entropy, mse_loss, nll_loss
 from .normalization import batch_norm
-from .pooling import avg_pool2d, max_pool2d
+from .pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
 __all__ = [
+    "adaptive_avg_pool2d", "adaptive_max_pool2d",
     "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",

@@ -25,8 +25,8 @@ from .flatten import Flatten
 from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
-from .pooling import AvgPool2d, MaxPool2d
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 # normalisation, channel dropout and Identity (issue 9)
-from .dropout import Dropout2d  # noqa: E402
-from .linear import Identity  # noqa: E402
-from .normalization import BatchNorm1d, LocalResponseNorm  # noqa: E402
+from .dropout import Dropout2d
+from .linear import Identity
+from .normalization import BatchNorm1d, LocalResponseNorm

@@ -1,4 +1,4 @@
-"""Pooling layers: `MaxPool2d` and `AvgPool2d`."""
+"""Pooling layers: `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d`."""
 from .. import functional as F
 from .module import Module
 
@@ -69,3 +69,54 @@ class AvgPool2d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (``None`` keeps that input dim);
+    window i covers rows ⌊i·H/H_out⌋ … ⌈(i+1)·H/H_out⌉ - 1, as in PyTorch.
+
+    Shape: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out).
+
+    >>> import tinygrad_cnn as tg
+    >>> pool = AdaptiveAvgPool2d((1, 1))
+    >>> pool
+    AdaptiveAvgPool2d(output_size=(1, 1))
+    >>> pool(tg.arange(8.0).reshape(2, 1, 2, 2)).reshape(2)
+    tensor([1.5, 5.5])
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed output size over the windows of `AdaptiveAvgPool2d`;
+    ``return_indices=True`` also returns the flat arg-max indices.
+
+    Shape: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out).
+
+    >>> import tinygrad_cnn as tg
+    >>> pool = AdaptiveMaxPool2d(1)
+    >>> pool
+    AdaptiveMaxPool2d(output_size=1)
+    >>> pool(tg.arange(8.0).reshape(2, 1, 2, 2)).reshape(2)
+    tensor([3., 7.])
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
