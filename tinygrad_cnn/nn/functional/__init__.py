@@ -16,17 +16,19 @@ One family per file: `conv`, `pooling`, `activation`, `linear` (with
 >>> y.shape, y.grad_fn.name
 ((1, 2, 2, 2), 'max_pool2d')
 """
-from ...tensor import pad
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .dropout import dropout
 from .linear import flatten, linear
 from .loss import cross_entropy, mse_loss, nll_loss
+from .fold import fold, unfold
 from .normalization import batch_norm
-from .pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .padding import pad
+from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
+                      max_unpool2d)
 
 __all__ = [
-    "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d", "fold", "unfold",
     "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",
