@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import tinygrad_cnn as tg
-from tinygrad_cnn import models, nn, optim
+from tinygrad_cnn import models, optim
+from tinygrad_cnn._errors import ShapeError
 from tinygrad_cnn.nn import functional as F
 from tinygrad_cnn.nn import init
 
@@ -448,7 +449,7 @@ def test_alexnet_forward_train_step_and_smallest_input(alexnet_model):
     opt.step()
     opt.zero_grad()
     assert F.cross_entropy(model(x), y).item() < first.item()
-    with pytest.raises(Exception):
+    with pytest.raises(ShapeError, match=r"max_pool2d: .* too small; input \(1, 256, 2, 2\)"):
         model(tg.zeros(1, 3, 62, 62))                     # 62×62: the third pooling has no window
 
 
@@ -623,8 +624,9 @@ def test_googlenet_smallest_input_and_transform_input():
             continue
         smallest = size
         break
+    assert smallest == 15                       # as the docstring says
     assert model(tg.zeros(1, 3, smallest, smallest)).shape == (1, 3)
-    with pytest.raises(Exception):
+    with pytest.raises(ShapeError, match="max_pool2d: .* too small"):
         model(tg.zeros(1, 3, smallest - 1, smallest - 1))
     plain = models.googlenet(num_classes=3, transform_input=False).eval()
     shifted = models.googlenet(num_classes=3, transform_input=True).eval()

@@ -467,8 +467,8 @@ def test_dropout2d_drops_whole_channels_and_masks_their_gradient():
     assert (kept | dropped).all() and kept.any() and dropped.any()   # each map all or nothing
     np.testing.assert_allclose(y.numpy()[kept], 2 * x.numpy()[kept])  # scaled by 1/(1-p)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(),
-                                  np.broadcast_to(np.where(kept[:, :, None, None], 2.0, 0.0), x.shape))
+    expected = np.broadcast_to(np.where(kept[:, :, None, None], 2.0, 0.0), x.shape)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
     drop.eval()
     assert drop(x) is x
 

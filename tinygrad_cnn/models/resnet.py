@@ -126,12 +126,13 @@ class ResNet(nn.Module):
     def _make_layer(self, planes, blocks, stride=1):
         """``blocks`` BasicBlocks; the first one strides and, if the size or the
         channel count changes, projects the shortcut (``downsample``)."""
+        out_planes = planes * BasicBlock.expansion
         downsample = None
-        if stride != 1 or self.inplanes != planes * BasicBlock.expansion:
-            downsample = nn.Sequential(conv1x1(self.inplanes, planes * BasicBlock.expansion, stride),
-                                       nn.BatchNorm2d(planes * BasicBlock.expansion))
+        if stride != 1 or self.inplanes != out_planes:
+            downsample = nn.Sequential(conv1x1(self.inplanes, out_planes, stride),
+                                       nn.BatchNorm2d(out_planes))
         layers = [BasicBlock(self.inplanes, planes, stride, downsample)]
-        self.inplanes = planes * BasicBlock.expansion
+        self.inplanes = out_planes
         layers += [BasicBlock(self.inplanes, planes) for _ in range(1, blocks)]
         return nn.Sequential(*layers)
 
