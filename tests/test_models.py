@@ -453,6 +453,18 @@ def test_alexnet_forward_train_step_and_smallest_input(alexnet_model):
         model(tg.zeros(1, 3, 62, 62))                     # 62×62: the third pooling has no window
 
 
+def test_summary_reproduces_the_published_macs(alexnet_model):
+    """torchvision's model cards: ResNet-18 1.81 G, AlexNet 0.71 G, GoogLeNet 1.50 G
+    multiply-accumulates at 224×224 (1,000 classes; with 10, the fc saves in·990)."""
+    from tinygrad_cnn import teach
+    resnet = teach.summary(models.resnet18(), (1, 3, 224, 224)).total_macs
+    assert resnet == 1_814_073_344
+    alexnet = teach.summary(alexnet_model.eval(), (1, 3, 224, 224)).total_macs
+    assert alexnet + 4096 * 990 == 714_188_480 and round(alexnet / 1e9, 2) == 0.71
+    googlenet = teach.summary(models.googlenet(num_classes=10), (1, 3, 224, 224)).total_macs
+    assert round((googlenet + 1024 * 990) / 1e9, 2) == 1.50
+
+
 def test_save_load_round_trip(tmp_path, alexnet_model):
     path = tmp_path / "alexnet.npz"
     tg.save(alexnet_model.state_dict(), path)
