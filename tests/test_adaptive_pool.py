@@ -147,3 +147,12 @@ def test_adaptive_pools_match_pytorch(case, seed, dtype):
     _, indices = F.adaptive_max_pool2d(tg.tensor(x), output_size, return_indices=True)
     _, expected = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x), output_size, True)
     np.testing.assert_array_equal(indices.numpy(), expected.numpy())
+
+
+def test_infinities_give_nan_where_they_cancel_as_in_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle: pip install torch==2.13.0")
+    a = np.array([[[[np.inf, -np.inf, 1.0, np.nan], [2.0, np.inf, 3.0, 4.0]]]])
+    for ours, theirs in ((F.adaptive_avg_pool2d, torch.nn.functional.adaptive_avg_pool2d),
+                         (F.adaptive_max_pool2d, torch.nn.functional.adaptive_max_pool2d)):
+        np.testing.assert_array_equal(ours(tg.tensor(a), (1, 2)).numpy(),
+                                      theirs(torch.tensor(a), (1, 2)).numpy())

@@ -284,6 +284,12 @@ def test_all_minus_infinity_windows_never_route_into_the_padding():
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[4, 2], [2, 1]])
 
 
+def test_avg_pool_of_opposite_infinities_is_nan_as_in_pytorch():
+    x = tg.tensor([[[[np.inf, -np.inf, 1.0, np.inf]]]], dtype=tg.float64)
+    y = F.avg_pool2d(x, (1, 2), ceil_mode=True)
+    assert np.isnan(y.numpy()[0, 0, 0, 0]) and y.numpy()[0, 0, 0, 1] == np.inf
+
+
 def test_unbatched_and_empty_batch():
     rng = np.random.default_rng(3)
     x = leaf(rng.standard_normal((2, 5, 5)))
@@ -328,6 +334,7 @@ def test_max_unpool_puts_values_back_and_reads_delta_back():
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[0, 5], [10, 15]])
     assert y.grad_fn.name == "max_unpool2d" and y.grad_fn.parents[0] is x
     assert F.max_unpool2d(x, indices, 2, output_size=(5, 5)).shape == (1, 1, 5, 5)
+    assert tg.gradcheck(lambda t: F.max_unpool2d(t, indices, 2), (x,))
     assert repr(tg.nn.MaxUnpool2d(2)) == "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
 
 
@@ -412,3 +419,35 @@ def test_every_option_matches_pytorch(case, seed, dtype):
     unpooled.backward(delta)
     reference.backward(torch.tensor(delta))
     np.testing.assert_array_equal(mine.grad.numpy(), other.grad.numpy())
+
+
+@FAST
+@given(full_pool_case(), st.integers(0, 2**16), st.booleans())
+def test_every_option_equals_the_loop_reference(case, seed, with_specials):
+    from tinygrad_cnn.nn import reference as R
+    shape, k, s, p, d, ceil = (case[key] for key in
+                               ("shape", "kernel", "stride", "padding", "dilation", "ceil_mode"))
+    shape = (1,) + shape if len(shape) == 3 else shape             # the reference takes batches
+    assume(np.isfinite(F.max_pool2d(tg.zeros(1, 1, *shape[-2:]), k, s, p, d, ceil).numpy()).all())
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 3, shape).astype(float)                  # many ties
+    if with_specials and a.size:
+        a.flat[rng.integers(a.size, size=2)] = rng.choice([np.nan, -np.inf, np.inf], size=2)
+    x = tg.tensor(a, requires_grad=True)
+    y = F.max_pool2d(x, k, s, p, d, ceil)
+    delta = rng.standard_normal(y.shape)
+    y.backward(delta)
+    expected, where = R.max_pool2d(a, k, s, p, d, ceil)
+    np.testing.assert_array_equal(y.numpy(), expected)
+    np.testing.assert_allclose(x.grad.numpy(), R.max_pool2d_backward(delta, where, shape),
+                               rtol=1e-10, atol=1e-14)
+    avg = dict(count_include_pad=case["count_include_pad"], divisor_override=case["divisor_override"])
+    x.grad = None
+    y = F.avg_pool2d(x, k, s, p, ceil, **avg)
+    delta = rng.standard_normal(y.shape)
+    y.backward(delta)
+    with np.errstate(invalid="ignore"):                          # inf + (-inf) in the loops
+        expected = R.avg_pool2d(a, k, s, p, ceil_mode=ceil, **avg)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), R.avg_pool2d_backward(delta, shape, k, s, p, **avg),
+                               rtol=1e-12, atol=1e-15)

@@ -63,8 +63,9 @@ def average_windows(a, axis, windows):
     stays inside the windows that hold it)."""
     a = np.moveaxis(a, axis, -1)
     out = np.empty(a.shape[:-1] + (len(windows),), dtype=a.dtype)
-    for i, (start, end) in enumerate(windows):
-        out[..., i] = a[..., start:end].sum(axis=-1) / (end - start)
+    with np.errstate(invalid="ignore"):                  # inf + (-inf) = NaN, as PyTorch
+        for i, (start, end) in enumerate(windows):
+            out[..., i] = a[..., start:end].sum(axis=-1) / (end - start)
     return np.moveaxis(out, -1, axis)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from .._errors import DTypeError, ShapeError, describe
 from ..function import Function
-from .conv_ops import pair
+from .conv_args import pair
 
 
 def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
@@ -235,9 +235,10 @@ class AvgPool2d(Function):
                                   count_include_pad).astype(a.dtype)   # (H_out, W_out)
         padded = _pad(a, pads, 0)
         z = np.zeros(a.shape[:2] + out_size, dtype=a.dtype)           # (N, C, H_out, W_out)
-        for u in range(kh):
-            for v in range(kw):
-                z += _offset(padded, u, v, out_size, stride)
+        with np.errstate(invalid="ignore"):                          # inf + (-inf) = NaN, as PyTorch
+            for u in range(kh):
+                for v in range(kw):
+                    z += _offset(padded, u, v, out_size, stride)
         z /= divisor
         ctx.geometry = (a.shape, kernel_size, stride, pads, out_size)
         ctx.divisor = divisor

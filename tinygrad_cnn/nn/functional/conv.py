@@ -1,14 +1,7 @@
 """Convolution: `conv2d` and `conv_transpose2d`; the backward rules are in `nn.conv_ops`."""
 from ..._errors import ShapeError, describe
-from ..conv_ops import (
-    Conv2d,
-    ConvTranspose2d,
-    check_conv_inputs,
-    conv_output_size,
-    conv_padding,
-    conv_transpose_output_size,
-    pair,
-)
+from ..conv_args import check_conv_inputs, conv_output_size, conv_padding, pair
+from ..conv_ops import Conv2d, ConvTranspose2d, conv_transpose_output_size
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -65,7 +58,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     stride = pair(op, "stride", stride, 1, context)
     dilation = pair(op, "dilation", dilation, 1, context)
     if isinstance(padding, str):
-        raise ValueError(f"{op}: padding must be an int or a pair of ints, got {padding!r} "
+        raise TypeError(f"{op}: padding must be an int or a pair of ints, got {padding!r} "
                          f"(no 'same'/'valid' for transposed convolution, as in PyTorch){context}")
     ph, pw = pair(op, "padding", padding, 0, context)
     output_padding = pair(op, "output_padding", output_padding, 0, context)

@@ -1,6 +1,6 @@
 """im2col and col2im: `unfold` and `fold`; the ops are in `nn.fold_ops`."""
 from ..._errors import DTypeError, ShapeError, describe
-from ..conv_ops import pair
+from ..conv_args import pair
 from ..fold_ops import Fold, Unfold
 
 

@@ -4,8 +4,12 @@ import numpy as np
 
 from ..._errors import DTypeError, ShapeError, describe
 from ...tensor import tensor
-from ..adaptive_pool_ops import AdaptiveAvgPool2d, AdaptiveMaxPool2d, adaptive_output_size
-from ..conv_ops import pair
+from ..adaptive_pool_ops import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    adaptive_output_size,
+)
+from ..conv_args import pair
 from ..pool_ops import AvgPool2d, MaxPool2d, MaxUnpool2d, pool_geometry
 
 

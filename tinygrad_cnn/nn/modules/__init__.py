@@ -28,6 +28,7 @@ from .module import Module
 from .normalization import BatchNorm2d
 from .padding import (CircularPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d,
                       ZeroPad2d)
+from .upsampling import Upsample
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
 # normalisation, channel dropout and Identity (issue 9)
 from .dropout import Dropout2d
