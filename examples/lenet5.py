@@ -115,7 +115,15 @@ class Subsample(tg.Function):
 
 class TrainableSubsampling(nn.Module):
     """The S2/S4 layer: `Subsample` with its 2·C parameters. β starts at 1/4,
-    so the untrained layer is 2×2 average pooling."""
+    so the untrained layer is 2×2 average pooling.
+
+    ``kernel_size`` and ``stride`` say what `Subsample` does (a 2×2 window,
+    stride 2), under the names `nn.AvgPool2d` uses, so that
+    `tinygrad_cnn.teach.summary` counts LeCun's connections: each unit reads
+    its 4 inputs and the bias, 5 per unit (S2: 6·14·14·5 = 5,880)."""
+
+    kernel_size = 2         # the window of down(a), read by teach.summary
+    stride = 2
 
     def __init__(self, channels):
         super().__init__()

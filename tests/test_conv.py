@@ -58,7 +58,7 @@ def options(geometry):
 # ---------------------------------------------------------------- textbook examples
 
 def test_worked_example_input_gradient_with_delta_all_ones():
-    # DERIVATIONS.md: 3x3 input, 2x2 kernel, δ all ones. With w11..w22 = 1, 2, 3, 4:
+    # docs/derivations.md: 3x3 input, 2x2 kernel, δ all ones. With w11..w22 = 1, 2, 3, 4:
     # [[w11, w11+w12, w12], [w11+w21, w11+w12+w21+w22, w12+w22], [w21, w21+w22, w22]]
     w11, w12, w21, w22 = 1.0, 2.0, 3.0, 4.0
     x = leaf(np.zeros((1, 1, 3, 3)))
@@ -100,7 +100,7 @@ def test_kernel_gradient_is_input_correlated_with_delta():
 
 
 def test_convolution_is_the_affine_map_of_exercise_5_7():
-    # z = M vec(X) with DERIVATIONS.md's 4x9 matrix M, and δ^{l-1} = Mᵀ δ
+    # z = M vec(X) with docs/derivations.md's 4x9 matrix M, and δ^{l-1} = Mᵀ δ
     w11, w12, w21, w22 = 2.0, -1.0, 0.5, 3.0
     M = np.array([[w11, w12, 0, w21, w22, 0, 0, 0, 0],
                   [0, w11, w12, 0, w21, w22, 0, 0, 0],

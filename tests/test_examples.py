@@ -115,6 +115,23 @@ def test_lenet5_counts_match_the_chapter(lenet5):
         (6, 3, 5, 5), (6,), (9, 4, 5, 5), (9,), (1, 6, 5, 5), (1,)]
 
 
+def test_summary_counts_the_classic_lenet5_connections(lenet5):
+    """teach.summary on the example's own model gives LeCun's connections per
+    layer; S2 and S4 count through their kernel_size (2×2 window + bias)."""
+    from tinygrad_cnn.teach import summary
+
+    rows = summary(lenet5.LeNet5Classic(), (1, 1, 28, 28)).grouped().rows
+    connections = {row.name: row.connections for row in rows if row.connections}
+    assert connections == {"c1": 122_304, "s2": 5_880, "c3": 151_600, "s4": 2_000,
+                           "c5": 48_120, "f6": 10_164, "output": 850}
+    assert connections["s2"] == 6 * 14 * 14 * (2 * 2 + 1)
+    assert connections["s4"] == 16 * 5 * 5 * (2 * 2 + 1)
+    params = {row.name: row.params for row in rows if row.connections}
+    assert {name: (params[name], connections[name]) for name in lenet5.PAPER_COUNTS} == \
+        lenet5.PAPER_COUNTS
+    assert (lenet5.TrainableSubsampling.kernel_size, lenet5.TrainableSubsampling.stride) == (2, 2)
+
+
 #: The chapter's C3 table (LeCun 1998, table I), typed in independently of examples/lenet5.py.
 CHAPTER_C3_TABLE = (
     (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),

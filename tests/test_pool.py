@@ -1,4 +1,4 @@
-"""max_pool2d, avg_pool2d and max_unpool2d: DERIVATIONS.md's worked example,
+"""max_pool2d, avg_pool2d and max_unpool2d: docs/derivations.md's worked example,
 overlapping windows, ties, NaN and -inf, dilation, ceil_mode, indices,
 unbatched and empty inputs, float64 gradchecks, PyTorch parity and the errors."""
 import re

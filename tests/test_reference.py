@@ -105,7 +105,7 @@ def test_fast_pools_equal_the_textbook_procedure(shapes, seed, count_include_pad
 # ---------------------------------------------------------------- the textbook's identities
 
 def test_input_gradient_is_rot180_kernel_over_padded_delta():
-    # DERIVATIONS.md: with δ all ones, ∂L/∂a = rot180(W) ⊗ pad_1(ones(2, 2))
+    # docs/derivations.md: with δ all ones, ∂L/∂a = rot180(W) ⊗ pad_1(ones(2, 2))
     W = np.array([[1.0, 2.0], [3.0, 4.0]])
     by_rule = R.cross_correlate(R.pad(np.ones((2, 2)), 1, 1, 1, 1), R.rot180(W))
     np.testing.assert_array_equal(by_rule, [[1, 3, 2], [4, 10, 6], [3, 7, 4]])

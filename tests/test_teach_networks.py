@@ -64,6 +64,52 @@ def test_standard_models_at_224(networks_page):
     _, namespace = networks_page
     assert namespace["alex"].total_macs == 714_188_480
     assert namespace["resnet"].total_macs == 1_814_073_344
+    assert namespace["resnet"].total_params == 11_689_512
+
+
+def test_page_measures_the_built_in_models_not_its_own(networks_page):
+    """AlexNet, the Inception module and ResNet-18 come from tinygrad_cnn.models:
+    the page defines none of them, and its tables' rows carry torchvision's names."""
+    from tinygrad_cnn import models
+
+    _, namespace = networks_page
+    page = (ROOT / "docs" / "networks.md").read_text(encoding="utf-8")
+    for name in ("alexnet", "AlexNet", "Inception", "BasicBlock", "resnet18", "ResNet"):
+        assert not re.search(rf"^(def|class) {name}\b", page, re.M), name
+    assert "switch to the built-in" not in page and "will come from" not in page
+    assert isinstance(namespace["inception3a"], models.Inception)
+    assert isinstance(namespace["resnet18"], models.ResNet)
+    assert isinstance(namespace["halving"], models.BasicBlock)
+    alex_names = [row.name for row in namespace["alex"].rows]
+    assert alex_names[0] == "features.0" and alex_names[-1] == "classifier.6"
+    assert "avgpool" in alex_names
+
+
+def test_inception_3a_counts(networks_page):
+    """torchvision's inception3a at 28×28: each branch's parameters (conv weights
+    and BatchNorm's γ, β) and MACs, and the 1×1 reductions' saving."""
+    _, namespace = networks_page
+    rows = {row.name: row for row in namespace["module"].rows}
+    assert rows["branch1"].params == 192 * 64 + 2 * 64
+    assert rows["branch2"].params == 192 * 96 + 2 * 96 + 96 * 128 * 9 + 2 * 128
+    assert rows["branch3"].params == 192 * 16 + 2 * 16 + 16 * 32 * 9 + 2 * 32
+    assert rows["branch4"].params == 192 * 32 + 2 * 32
+    pixels = 28 * 28
+    assert namespace["module"].total_macs == pixels * (
+        192 * 64 + 192 * 96 + 96 * 128 * 9 + 192 * 16 + 16 * 32 * 9 + 192 * 32)
+    assert namespace["naive_macs"] == pixels * 192 * (64 + 128 * 9 + 32 * 9 + 32)
+    assert rows["branch4"].connections == pixels * 192 * 9 + pixels * 32 * 192   # pool + 1×1
+
+
+def test_resnet_halving_block_counts(networks_page):
+    _, namespace = networks_page
+    rows = namespace["block"].rows
+    assert [row.name for row in rows] == ["downsample.0", "downsample.1", "conv1", "bn1", "relu",
+                                          "conv2", "bn2", "relu"]
+    macs = {row.name: row.macs for row in rows}
+    assert macs["downsample.0"] == 28 * 28 * 128 * 64
+    assert macs["conv1"] == 28 * 28 * 128 * 64 * 9
+    assert macs["conv2"] == 28 * 28 * 128 * 128 * 9
 
 
 def test_page_c3_table_is_the_examples_table(networks_page):

@@ -3,7 +3,7 @@
 
 (``relu``, ``sigmoid`` and ``tanh`` are core ops, ``tinygrad_cnn.ops``; the other
 activations are in `activation_ops_smooth` and `activation_ops_piecewise`.)
-DERIVATIONS.md, "Fully connected layer and softmax":
+docs/derivations.md, "Fully connected layer":
 ``δ^{l} = f'(z^{l}) ⊙ (W^{l+1})ᵀ δ^{l+1}``, ``∂L/∂W^l = δ^l (a^{l-1})ᵀ``,
 ``∂L/∂b^l = δ^l`` — here with a batch in the rows, so the per-sample outer
 products add up.

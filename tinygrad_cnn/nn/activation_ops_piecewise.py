@@ -2,7 +2,7 @@
 threshold, and prelu (a leaky ReLU with a learned slope per channel).
 
 Each f' is a constant on every piece, so backward multiplies δ by that
-constant: DERIVATIONS.md's ``δ^{l} = f'(z^{l}) ⊙ (…)``. At a kink PyTorch
+constant: docs/derivations.md's ``δ^{l} = f'(z^{l}) ⊙ (…)``. At a kink PyTorch
 picks one side, and so do we (each docstring says which). A NaN input falls
 on the side whose test it fails, as in PyTorch — usually passing δ through.
 """

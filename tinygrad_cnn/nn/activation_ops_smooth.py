@@ -1,7 +1,7 @@
 """Smooth activations: the exponential family (elu, selu, celu), the gated
 ones (gelu, silu, mish), softplus, logsigmoid, softsign and tanhshrink.
 
-Each is elementwise, so its backward is DERIVATIONS.md's
+Each is elementwise, so its backward is docs/derivations.md's
 ``δ^{l} = f'(z^{l}) ⊙ (…)`` with its own f': every op below multiplies δ by
 the derivative written in its docstring. The exponentials are evaluated only
 where they cannot overflow, so every op is finite for inputs of any size.

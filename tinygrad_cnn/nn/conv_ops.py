@@ -1,6 +1,6 @@
 """Convolution and transposed convolution: two ops, three shared maps.
 
-The maths is DERIVATIONS.md's "Convolution layer". With layer input ``a``
+The maths is docs/derivations.md's "Convolution layer". With layer input ``a``
 (``a^{l-1}``), kernels ``W``, stride ``S``, padding ``P`` and dilation ``D``:
 
 * forward ``z = W ⊗ a + b``: `conv2d_forward`;
@@ -239,7 +239,7 @@ def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups
 class Conv2d(Function):
     """2-D convolution (cross-correlation, as in every CNN library).
 
-    Forward (DERIVATIONS.md): ``z^{(p)} = Σ_d W^{(p,d)} ⊗ a^{(d)} + b^{(p)}``,
+    Forward (docs/derivations.md): ``z^{(p)} = Σ_d W^{(p,d)} ⊗ a^{(d)} + b^{(p)}``,
     ``z_{ij} = Σ_u Σ_v w_{uv} · a_{iS+uD, jS+vD}`` on the padded input, each
     output channel reading only the input channels of its group.
 

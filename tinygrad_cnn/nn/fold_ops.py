@@ -1,6 +1,6 @@
 """Unfold (im2col) and Fold (col2im): the convolution-as-matrix lesson as two ops.
 
-DERIVATIONS.md writes a convolution as one matrix product: lay every window
+docs/derivations.md writes a convolution as one matrix product: lay every window
 of the padded input out as a column, and ``z = W_mat @ cols``. `Unfold` is
 that layout step on its own; `Fold` is its adjoint, adding every column entry
 back onto the input position it came from. Each is the other's backward:

@@ -4,7 +4,7 @@ negative log-likelihood, plus the reduction helpers every loss shares.
 The pointwise losses (MSE, L1, smooth L1, Huber, binary cross-entropy, KL
 divergence) are in `loss_ops_pointwise`.
 
-DERIVATIONS.md: softmax followed by cross-entropy has the error term
+docs/derivations.md: softmax followed by cross-entropy has the error term
 ``δ = softmax(z) − onehot(y)`` (divided by the batch size for a mean loss);
 fusing the two into one op gives exactly that rule and keeps it stable for
 any logits.
@@ -106,7 +106,7 @@ class CrossEntropy(Function):
     Backward: ``∂ log p_c / ∂z_k = 1[c = k] − p_k``, so
     ``δ_z = (Σ_c q_c) · softmax(z) − q``, times δ_L / D. With a plain class
     index Σ q = 1 and q = onehot(y): ``δ_z = softmax(z) − onehot(y)``, divided
-    by N for a mean — DERIVATIONS.md's rule. For probabilities the target has a
+    by N for a mean — docs/derivations.md's rule. For probabilities the target has a
     gradient too: ``∂L/∂t_c = −(1 − ε) · w_c · log p_c``.
 
     D (``reduction='mean'``): the total weight of the targets, Σ_n m_n w_{y_n}

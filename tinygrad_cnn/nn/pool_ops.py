@@ -1,6 +1,6 @@
 """Pooling: max, average and max-unpooling, each one op whose backward moves δ.
 
-DERIVATIONS.md, "Pooling layer": pooling has no parameters, and its backward
+docs/derivations.md, "Pooling layer": pooling has no parameters, and its backward
 sends each output's δ back to the window it summarised —
 
 * max pooling: to the position of the window's maximum, recorded in forward;

@@ -1,6 +1,6 @@
 """The textbook procedures, literally, with plain Python loops.
 
-This module is meant to be read next to DERIVATIONS.md: every function is one
+This module is meant to be read next to docs/derivations.md: every function is one
 step of the chapter's recipe (pad, insert zeros for the stride, rotate the
 kernel 180°, cross-correlate), written on NumPy arrays one entry at a time.
 It is slow on purpose and used in two places: the tests check that the fast
@@ -10,7 +10,7 @@ quote it.
 Arrays are NCHW, weights (C_out, C_in/groups, kH, kW) as in PyTorch; ``stride``,
 ``padding`` and ``dilation`` are ints or (height, width) pairs.
 
-The worked example of DERIVATIONS.md (3×3 input, 2×2 kernel, δ all ones):
+The worked example of docs/derivations.md (3×3 input, 2×2 kernel, δ all ones):
 
 >>> import numpy as np
 >>> W = np.array([[[[1., 2.], [3., 4.]]]])            # w11=1, w12=2, w21=3, w22=4

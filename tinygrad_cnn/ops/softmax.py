@@ -3,7 +3,7 @@ probabilities (used by ``nn.functional.softmax``, ``cross_entropy`` …, and as
 ``x.softmax(dim)`` / ``tinygrad_cnn.softmax(x, dim)``), and their normaliser
 `logsumexp`.
 
-DERIVATIONS.md, "Fully connected layer and softmax": with y = softmax(x),
+docs/derivations.md, "Softmax and cross-entropy": with y = softmax(x),
 ∂y_i/∂x_j = y_i(1[i = j] − y_j), so δ_x = y ⊙ (δ − Σ_j δ_j y_j).
 """
 import numpy as np
