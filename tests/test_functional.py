@@ -202,12 +202,14 @@ def test_cross_entropy_and_nll_match_pytorch(reduction, dtype):
     x = rng.standard_normal((6, 4)).astype(dtype)
     target = rng.integers(0, 4, 6)
     t = torch.tensor(target)
-    compare_with_torch(lambda z: F.cross_entropy(z, tg.tensor(target), reduction),
+    compare_with_torch(lambda z: F.cross_entropy(z, tg.tensor(target), reduction=reduction),
                        lambda z: torch.nn.functional.cross_entropy(z, t, reduction=reduction), [x])
-    compare_with_torch(lambda z: F.nll_loss(z, tg.tensor(target), reduction),
+    compare_with_torch(lambda z: F.nll_loss(z, tg.tensor(target), reduction=reduction),
                        lambda z: torch.nn.functional.nll_loss(z, t, reduction=reduction), [x])
-    assert tg.gradcheck(lambda z: F.cross_entropy(z, tg.tensor(target), reduction), (leaf(x),))
-    assert tg.gradcheck(lambda z: F.nll_loss(z, tg.tensor(target), reduction), (leaf(x),))
+    assert tg.gradcheck(lambda z: F.cross_entropy(z, tg.tensor(target), reduction=reduction),
+                        (leaf(x),))
+    assert tg.gradcheck(lambda z: F.nll_loss(z, tg.tensor(target), reduction=reduction),
+                        (leaf(x),))
 
 
 @FAST
@@ -235,7 +237,8 @@ def test_cross_entropy_with_huge_logits_is_finite(dtype):
 def test_cross_entropy_target_errors():
     z = tg.zeros(2, 3)
     with pytest.raises(DTypeError, match=r"cross_entropy: target must hold int64 class indices, "
-                                         r"got \(2,\) float32"):
+                                         r"got \(2,\) float32 \(float labels: use "
+                                         r"target.long\(\)\)"):
         F.cross_entropy(z, tg.tensor([0.0, 1.0]))
     with pytest.raises(ShapeError, match=r"cross_entropy: target must have shape \(2,\)"):
         F.cross_entropy(z, tg.tensor([[0, 1]]))
@@ -243,9 +246,12 @@ def test_cross_entropy_target_errors():
         F.cross_entropy(z, tg.tensor([0, 3]))
     with pytest.raises(IndexError, match="target -1 is out of range"):
         F.nll_loss(z, tg.tensor([-1, 0]))
-    with pytest.raises(ShapeError, match=r"expected input \(N, C\)"):
+    with pytest.raises(ShapeError, match=r"target must have shape \(\) for input \(3,\)"):
         F.cross_entropy(tg.zeros(3), tg.tensor([0]))
-    with pytest.raises(ValueError, match="reduction must be 'mean', 'sum' or 'none'"):
+    with pytest.raises(ShapeError, match=r"expected input \(N, C\), \(N, C, d1, ...\) or "
+                                         r"unbatched \(C,\)"):
+        F.cross_entropy(tg.zeros(()), tg.tensor(0))
+    with pytest.raises(ValueError, match="'max' is not a valid value for reduction"):
         F.cross_entropy(z, tg.tensor([0, 1]), reduction="max")
 
 
@@ -262,16 +268,21 @@ def test_mse_by_hand_and_against_pytorch():
     rng = np.random.default_rng(4)
     a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     for reduction in ("mean", "sum", "none"):
-        compare_with_torch(lambda p, q: F.mse_loss(p, q, reduction),
+        compare_with_torch(lambda p, q: F.mse_loss(p, q, reduction=reduction),
                            lambda p, q: torch.nn.functional.mse_loss(p, q, reduction=reduction),
                            [a, b])
-        assert tg.gradcheck(lambda p, q: F.mse_loss(p, q, reduction), (leaf(a), leaf(b)))
+        assert tg.gradcheck(lambda p, q: F.mse_loss(p, q, reduction=reduction),
+                            (leaf(a), leaf(b)))
 
 
-def test_mse_shapes_must_match_exactly():
-    with pytest.raises(ShapeError, match=r"mse_loss: input \(3, 1\) float32 and target \(3,\) "
-                                         r"float32 must have the same shape \(no broadcasting\)"):
-        F.mse_loss(tg.zeros(3, 1), tg.zeros(3))
+def test_mse_broadcasts_different_shapes_with_pytorchs_warning():
+    with pytest.warns(UserWarning, match=r"mse_loss: Using a target size \(3,\) that is "
+                                         r"different to the input size \(3, 1\)"):
+        loss = F.mse_loss(tg.zeros(3, 1), tg.tensor([1.0, 2.0, 3.0]), reduction="none")
+    assert loss.shape == (3, 3)                     # the classic bug PyTorch warns about
+    with pytest.raises(ShapeError, match=r"mse_loss: input \(3,\) float32 and target \(4,\) "
+                                         r"float32 cannot be broadcast together"):
+        F.mse_loss(tg.zeros(3), tg.zeros(4))
 
 
 # ---------------------------------------------------------------- batch norm

@@ -24,3 +24,18 @@ __all__ = [
     "LeakyReLU", "Linear", "MaxPool2d", "Module", "ModuleList", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Tanh", "functional", "init",
 ]
+
+# activations and losses (beyond the ones above)
+from .modules import (  # noqa: E402
+    CELU, ELU, GELU, GLU, SELU, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Hardsigmoid,
+    Hardswish, Hardtanh, HuberLoss, KLDivLoss, L1Loss, LogSigmoid, LogSoftmax, Mish, MSELoss,
+    NLLLoss, PReLU, ReLU6, SiLU, SmoothL1Loss, Softmax, Softmax2d, Softmin, Softplus,
+    Softsign, Tanhshrink, Threshold,
+)
+__all__ += [
+    "BCELoss", "BCEWithLogitsLoss", "CELU", "CrossEntropyLoss", "ELU", "GELU", "GLU",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LogSigmoid",
+    "LogSoftmax", "MSELoss", "Mish", "NLLLoss", "PReLU", "ReLU6", "SELU", "SiLU",
+    "SmoothL1Loss", "Softmax", "Softmax2d", "Softmin", "Softplus", "Softsign", "Tanhshrink",
+    "Threshold",
+]

@@ -1,6 +1,7 @@
-"""The fully connected layer, the activations the core lacks, and dropout.
+"""The fully connected layer, leaky ReLU, GLU, softmax, softmin, log-softmax, dropout.
 
-(``relu``, ``sigmoid`` and ``tanh`` are core ops: ``tinygrad_cnn.ops``.)
+(``relu``, ``sigmoid`` and ``tanh`` are core ops, ``tinygrad_cnn.ops``; the other
+activations are in `activation_ops_smooth` and `activation_ops_piecewise`.)
 DERIVATIONS.md, "Fully connected layer and softmax":
 ``δ^{l} = f'(z^{l}) ⊙ (W^{l+1})ᵀ δ^{l+1}``, ``∂L/∂W^l = δ^l (a^{l-1})ᵀ``,
 ``∂L/∂b^l = δ^l`` — here with a batch in the rows, so the per-sample outer
@@ -64,6 +65,31 @@ class LeakyRelu(Function):
         return np.where(positive, delta, delta * np.asarray(ctx.negative_slope, dtype=delta.dtype))
 
 
+class Glu(Function):
+    """Gated linear unit: split x in halves a, b along ``dim``; ``z = a ⊙ σ(b)``.
+    So ``∂L/∂a = δ ⊙ σ(b)`` and ``∂L/∂b = δ ⊙ a ⊙ σ(b)(1 − σ(b))``, put back
+    side by side.
+
+    Shape:
+        x: (*, 2M, *) with 2M at ``dim``;  z: (*, M, *).
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        a, b = np.split(x, 2, axis=dim)
+        gate = np.exp(-np.logaddexp(0, -b)).astype(x.dtype, copy=False)   # σ(b), stable
+        ctx.save_for_backward(a, gate)
+        ctx.dim = dim
+        return a * gate
+
+    @staticmethod
+    def backward(ctx, delta):
+        a, gate = ctx.saved_tensors
+        grad_a = delta * gate
+        grad_b = delta * a * gate * (1 - gate)
+        return np.concatenate([grad_a, grad_b], axis=ctx.dim)
+
+
 def _softmax(x, axis):
     shifted = x - x.max(axis=axis, keepdims=True)         # exp never overflows
     exps = np.exp(shifted)
@@ -85,6 +111,23 @@ class Softmax(Function):
     def backward(ctx, delta):
         (y,) = ctx.saved_tensors
         return y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
+
+
+class Softmin(Function):
+    """``y = softmax(−x)`` along ``dim``: the smallest entries get the most weight.
+    With ``∂y_i/∂x_j = −y_i (1[i = j] − y_j)``: ``∂L/∂x = −y ⊙ (δ − Σ_j δ_j y_j)``."""
+
+    @staticmethod
+    def forward(ctx, x, *, dim):
+        y = _softmax(-x, dim)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, delta):
+        (y,) = ctx.saved_tensors
+        return -y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
 
 
 class LogSoftmax(Function):

@@ -20,7 +20,7 @@ from ...ops.movement import pad
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .linear import dropout, flatten, linear
-from .loss import cross_entropy, mse_loss, nll_loss
+from .loss import cross_entropy, nll_loss
 from .normalization import batch_norm
 from .pooling import avg_pool2d, max_pool2d
 
@@ -28,4 +28,20 @@ __all__ = [
     "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",
+]
+
+# activations and losses (beyond the ones above)
+from .activation import (  # noqa: E402
+    celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6,
+    selu, silu, softmin, softplus, softsign, tanhshrink, threshold,
+)
+from .loss_pointwise import (  # noqa: E402
+    binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div, l1_loss,
+    mse_loss, smooth_l1_loss,
+)
+__all__ += [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "elu", "gelu", "glu",
+    "hardsigmoid", "hardswish", "hardtanh", "huber_loss", "kl_div", "l1_loss", "logsigmoid",
+    "mish", "prelu", "relu6", "selu", "silu", "smooth_l1_loss", "softmin", "softplus",
+    "softsign", "tanhshrink", "threshold",
 ]

@@ -26,3 +26,16 @@ from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
 from .pooling import AvgPool2d, MaxPool2d
+
+# activations and losses (beyond the ones above)
+from .activation import (
+    GLU, Hardsigmoid, Hardswish, Hardtanh, LogSoftmax, PReLU, ReLU6, Softmax, Softmax2d,
+    Softmin, Threshold,
+)
+from .activation_smooth import (
+    CELU, ELU, GELU, SELU, LogSigmoid, Mish, SiLU, Softplus, Softsign, Tanhshrink,
+)
+from .loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    NLLLoss, SmoothL1Loss,
+)
