@@ -306,9 +306,9 @@ class Tensor:
         if dtype is None:
             return "tinygrad_cnn." + _TYPE_NAMES[self.dtype.name]
         if isinstance(dtype, str) and dtype.rsplit(".", 1)[-1] in _TENSOR_TYPES:
-            dtype = _TENSOR_TYPES[dtype.rsplit(".", 1)[-1]]
-        elif isinstance(dtype, type) and getattr(dtype, "_dtype", None) is not None:
-            dtype = dtype._dtype
+            dtype = to_dtype(_TENSOR_TYPES[dtype.rsplit(".", 1)[-1]], "type")
+        elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), DType):
+            dtype = dtype.dtype                          # x.type(tinygrad_cnn.FloatTensor)
         return self.to(dtype)
 
     def type_as(self, other):
