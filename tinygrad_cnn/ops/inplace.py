@@ -58,6 +58,7 @@ def write_back(tensor, result, op):
                                         if v[0] is not tensor._version_box)
     np.copyto(tensor._data, result._data, casting="unsafe")
     tensor._version_box.count += 1
+    tensor._version_box.last_op = op
     if node is not None:                  # δ now flows back through the in-place op's node
         tensor.grad_fn = node
         tensor.requires_grad = True
