@@ -7,7 +7,7 @@ coefficient per map (Lee, Gallagher & Tu, 2016): for each 2×2 window w of map c
 
     y = α_c · max(w) + (1 − α_c) · mean(w)
 
-Backward (DERIVATIONS.md, "Pooling layer"), with δ = ∂L/∂y:
+Backward (docs/derivations.md, "Pooling layer"), with δ = ∂L/∂y:
 
     ∂L/∂x  = α_c · δ at the position of the window's maximum (the max rule)
            + (1 − α_c) · δ / 4 at all four positions        (the average rule)

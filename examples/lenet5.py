@@ -4,7 +4,7 @@
     python examples/lenet5.py --check         # only gradcheck the Subsample op and the C3 layer
     python examples/lenet5.py --full --epochs 5 --out runs/lenet5-full
 
-The network of DERIVATIONS.md ("Networks of the chapter"), 28×28 input padded to 32×32:
+The network of docs/networks.md ("LeNet-5"), 28×28 input padded to 32×32:
 
     layer  what                                       output      params  connections
     C1     conv 5×5, 6 maps (padding=2)               6@28×28        156      122,304
@@ -136,7 +136,7 @@ class ScaledTanh(nn.Module):
 # -----------------------------------------------------------------------------
 # C3: a convolution in which each output map reads only some input maps
 # -----------------------------------------------------------------------------
-#: Which S2 maps each C3 map reads (DERIVATIONS.md, LeCun 1998 table I).
+#: Which S2 maps each C3 map reads (docs/networks.md, LeCun 1998 table I).
 C3_TABLE = (
     (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),            # 3 maps each
     (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5),         # 4 maps each

@@ -3,7 +3,7 @@
     python examples/tf_cnn.py                  # embedded Fashion-MNIST subset
     python examples/tf_cnn.py --full           # the 60,000 images
 
-Sizes, 28×28 input (DERIVATIONS.md, "Networks of the chapter"):
+Sizes, 28×28 input (docs/networks.md, "The TensorFlow-tutorial network"):
 
     conv 5×5 valid, 8 maps     28 → 24      z = W ⊗ a + b, then ReLU
     max pool 2×2               24 → 12      δ goes back to where each maximum was
@@ -13,7 +13,7 @@ Sizes, 28×28 input (DERIVATIONS.md, "Networks of the chapter"):
     fully connected 128 → 10, softmax (inside the cross-entropy loss: δ = softmax(z) − onehot(y))
 
 The tutorial itself uses 32 and 64 maps and 1,024 hidden units; pass
-``--channels 32 64 --hidden 1024`` for those widths (about 90 times the
+``--channels 32 64 --hidden 1024`` for those widths (about 13.5 times the
 multiply-accumulates of the default, so slow on a CPU).
 
 The model is defined here, top to bottom, instead of importing

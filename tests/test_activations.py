@@ -182,11 +182,13 @@ def test_nan_input_passes_delta_through(name):
 @FAST
 @given(data=st.data(), case=st.sampled_from(ELEMENTWISE))
 def test_elementwise_matches_pytorch_and_gradcheck_over_drawn_shapes(data, case):
-    torch = torch_or_skip()
     name, options = case
     shape = tuple(data.draw(st.lists(st.integers(0, 4), max_size=3)))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     x = np.asarray(rng.standard_normal(shape) * 3)
+    if x.size:
+        assert tg.gradcheck(lambda t: call(F, name, options, t), (leaf(x),))
+    torch = torch_or_skip()                                  # the gradcheck runs without it
     mine = leaf(x)
     other = torch.tensor(x, requires_grad=True)
     y, z = call(F, name, options, mine), call(torch.nn.functional, name, options, other)
@@ -194,39 +196,38 @@ def test_elementwise_matches_pytorch_and_gradcheck_over_drawn_shapes(data, case)
     delta = np.asarray(np.random.default_rng(1).standard_normal(shape))
     y.backward(delta)
     z.backward(torch.tensor(delta))
-    np.testing.assert_allclose(mine.grad.numpy(), other.grad.numpy(), rtol=1e-12, atol=1e-12)
-    if x.size:
-        assert tg.gradcheck(lambda t: call(F, name, options, t), (leaf(x),))
+    rtol = 1e-7 if name == "hardsigmoid" else 1e-12     # PyTorch's backward: a float32 1/6
+    np.testing.assert_allclose(mine.grad.numpy(), other.grad.numpy(), rtol=rtol, atol=1e-12)
 
 
 @FAST
 @given(data=st.data())
 def test_prelu_glu_and_softmax_family_match_pytorch_and_gradcheck(data):
-    torch = torch_or_skip()
     shape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     x = rng.standard_normal(shape) * 3
     channels = shape[1] if len(shape) > 1 else 1
     weight = rng.random(channels if data.draw(st.booleans()) else 1)
-    cases = [(F.prelu, torch.nn.functional.prelu, [x, weight])]
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
-    for ours, theirs in [(F.softmin, torch.nn.functional.softmin),
-                         (F.softmax, torch.nn.functional.softmax),
-                         (F.log_softmax, torch.nn.functional.log_softmax)]:
-        cases.append((lambda a, f=ours: f(a, dim), lambda a, f=theirs: f(a, dim), [x]))
+    cases = [("prelu", F.prelu, [x, weight])]                # (torch name, ours, inputs)
+    for name in ("softmin", "softmax", "log_softmax"):
+        cases.append((name, lambda a, f=getattr(F, name): f(a, dim), [x]))
     if shape[dim] % 2 == 0:
-        cases.append((lambda a: F.glu(a, dim), lambda a: torch.nn.functional.glu(a, dim), [x]))
-    for ours, theirs, arrays in cases:
+        cases.append(("glu", lambda a: F.glu(a, dim), [x]))
+    for _, ours, arrays in cases:
+        assert tg.gradcheck(ours, [leaf(a) for a in arrays])
+    torch = torch_or_skip()                                  # the gradchecks run without it
+    for name, ours, arrays in cases:
+        extra = (dim,) if name != "prelu" else ()
         mine = [leaf(a) for a in arrays]
         other = [torch.tensor(a, requires_grad=True) for a in arrays]
-        y, z = ours(*mine), theirs(*other)
+        y, z = ours(*mine), getattr(torch.nn.functional, name)(*other, *extra)
         np.testing.assert_allclose(y.numpy(), z.detach().numpy(), rtol=1e-12, atol=1e-12)
         out_delta = np.asarray(rng.standard_normal(y.shape))
         y.backward(out_delta)
         z.backward(torch.tensor(out_delta))
         for m, o in zip(mine, other):
             np.testing.assert_allclose(m.grad.numpy(), o.grad.numpy(), rtol=1e-10, atol=1e-12)
-        assert tg.gradcheck(ours, [leaf(a) for a in arrays])
 
 
 def test_huge_inputs_stay_finite():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import tinygrad_cnn as tg
+from tinygrad_cnn import viz
 
 pytest.importorskip("graphviz")
 pytest.importorskip("networkx")
@@ -22,7 +23,7 @@ def test_graph_command_writes_an_svg(tmp_path, capsys):
     svg = out.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     for text in ("conv1.weight", "fc3.bias", "max_pool2d", "cross_entropy",
-                 "δ (4, 6, 28, 28)", "‖δ‖="):
+                 "δ=∂L/∂z (4, 6, 28, 28)", "‖δ‖=", "∂L/∂W (6, 1, 5, 5)", "input", "target"):
         assert text in svg
     assert f"wrote {out}" in capsys.readouterr().out
 
@@ -33,8 +34,16 @@ def test_graph_command_layer_level_with_heatmaps(tmp_path):
     assert main(["graph", "--model", "lenet5", "--out", str(out), "--level", "layer",
                  "--heatmaps", "--batch", "2", "--seed", "1"]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    maps = sorted(p.name for p in (tmp_path / "lenet_delta_maps").iterdir())
+    # the δ maps are drawn into the PNG: no folder of image files is left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet.png"]
+
+
+def test_graph_command_dot_with_heatmaps_writes_its_images_beside_it(tmp_path):
+    out = tmp_path / "lenet.dot"
+    assert main(["graph", "--model", "lenet5", "--out", str(out), "--heatmaps", "--batch", "2"]) == 0
+    maps = sorted(p.name for p in tmp_path.iterdir() if p.name != "lenet.dot")
     assert len(maps) == 6 and all(name.endswith("_delta.png") for name in maps)
+    assert all(f'<IMG SRC="{name}"/>' in out.read_text(encoding="utf-8") for name in maps)
 
 
 def test_graph_command_dot_output_is_deterministic(tmp_path):
@@ -43,7 +52,7 @@ def test_graph_command_dot_output_is_deterministic(tmp_path):
                      "--level", "layer", "--seed", "2"]) == 0
     a = (tmp_path / "a.dot").read_text(encoding="utf-8")
     assert a == (tmp_path / "b.dot").read_text(encoding="utf-8")
-    assert "cluster_" in a and "conv2: Conv2d(8, 16, kernel_size=(5, 5)" in a
+    assert "cluster_" in a and "conv2: Conv2d(8, 16, 5) + " in a
 
 
 def test_graph_command_reports_errors(tmp_path, capsys, monkeypatch):
@@ -59,11 +68,32 @@ def test_graph_command_reports_errors(tmp_path, capsys, monkeypatch):
         main([])
 
 
+def test_explore_command_writes_the_page(tmp_path, capsys):
+    import json
+    import re
+
+    assert main(["explore", "--model", "tf_cnn", "--out", str(tmp_path / "pages"), "--batch", "2"]) == 0
+    path = tmp_path / "pages" / "tf_cnn_explorer.html"
+    page = path.read_text(encoding="utf-8")
+    trace = json.loads(re.search(r'id="backward-trace">(.*?)</script>', page, re.S).group(1))
+    model, loss = graph_for_model("tf_cnn", batch=2)
+    assert len(trace["order"]) == len(viz.check_topological_order(loss))
+    assert f"wrote {path}" in capsys.readouterr().out
+    assert main(["explore", "--model", "lenet5", "--out", str(tmp_path), "--name", "x.html",
+                 "--level", "layer", "--no-heatmaps"]) == 0
+    page = (tmp_path / "x.html").read_text(encoding="utf-8")
+    trace = json.loads(re.search(r'id="backward-trace">(.*?)</script>', page, re.S).group(1))
+    assert trace["nodes"][-1]["delta"]["norm"] == 1.0 and "maps" not in trace["nodes"][-1]["delta"]
+    assert all("maps" not in e for e in trace["edges"])
+    assert page.count('class="cluster"') == 8          # level=layer: 12 modules, 4 ReLUs inside
+
+
 def test_help_lists_the_graph_command(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])
     assert exit_info.value.code == 0
-    assert "graph" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "graph" in out and "explore" in out
 
 
 def test_graph_for_model_uses_the_first_test_images():

@@ -1,5 +1,7 @@
 """conv2d and conv_transpose2d: the textbook's hand-checkable cases, float64
 gradchecks over Hypothesis-drawn geometries, PyTorch parity, and the errors."""
+import re
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -310,12 +312,138 @@ def test_channel_mismatch_error_names_shapes():
     assert "(1, 3, 8, 8) float32" in message
 
 
-def test_non_4d_input_error():
-    with pytest.raises(ShapeError, match=r"conv2d: expected a 4-D input \(N, C_in, H, W\), "
-                                         r"got \(3, 8, 8\) float32"):
-        F.conv2d(tg.zeros(3, 8, 8), tg.zeros(6, 3, 5, 5))
-    with pytest.raises(ShapeError, match="4-D weight"):
+def test_wrong_rank_input_error():
+    with pytest.raises(ShapeError, match=r"conv2d: expected a 3-D \(C_in, H, W\) or 4-D "
+                                         r"\(N, C_in, H, W\) input, got \(8, 8\) float32"):
+        F.conv2d(tg.zeros(8, 8), tg.zeros(6, 3, 5, 5))
+    with pytest.raises(ShapeError, match=r"4-D weight, got \(6, 3, 5\) float32 \(input \(1, 3, 8, 8\)"):
         F.conv2d(tg.zeros(1, 3, 8, 8), tg.zeros(6, 3, 5))
+    with pytest.raises(ShapeError, match=r"at least one output channel.*\(0, 1, 3, 3\)"):
+        F.conv2d(tg.zeros(1, 1, 5, 5), tg.zeros(0, 1, 3, 3))
+
+
+def test_every_rejection_names_the_input_and_weight_shapes():
+    x, w = tg.zeros(1, 1, 5, 5), tg.zeros(2, 1, 3, 3)
+    shapes = r".*input \(1, 1, 5, 5\) float32, weight \(2, 1, 3, 3\) float32"
+    for call, message in [
+            (lambda: F.conv2d(x, w, stride=2, padding="same"), "padding='same' is not supported"),
+            (lambda: F.conv2d(x, w, stride=0), "stride must be >= 1"),
+            (lambda: F.conv2d(x, w, dilation=(1, 0)), "dilation must be >= 1"),
+            (lambda: F.conv2d(x, w, padding=-1), "padding must be >= 0"),
+            (lambda: F.conv2d(x, w, padding="full"), "padding must be an int"),
+            (lambda: F.conv2d(x, w, groups=0), "groups must be a positive int"),
+            (lambda: F.conv2d(x, w, tg.zeros(3)), r"bias must have shape \(2,\)")]:
+        with pytest.raises(ValueError, match="conv2d: " + message + shapes):
+            call()
+    wt = tg.zeros(1, 2, 3, 3)
+    shapes = r".*input \(1, 1, 5, 5\) float32, weight \(1, 2, 3, 3\) float32"
+    for call, message in [
+            (lambda: F.conv_transpose2d(x, wt, stride=2, output_padding=2), "output_padding"),
+            (lambda: F.conv_transpose2d(x, wt, padding=9), "the output would be")]:
+        with pytest.raises(ValueError, match="conv_transpose2d: " + message + shapes):
+            call()
+    with pytest.raises(TypeError, match="conv_transpose2d: padding must be an int or a pair" + shapes):
+        F.conv_transpose2d(x, wt, padding="same")     # PyTorch raises TypeError here too
+
+
+def test_rejections_agree_with_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle: pip install torch==2.13.0")
+    cases = [((1, 1, 5, 5), (2, 1, 3, 3), dict(stride=2, padding="same")),
+             ((1, 1, 5, 5), (2, 1, 7, 7), {}), ((1, 1, 5, 5), (0, 1, 3, 3), {}),
+             ((1, 2, 5, 5), (2, 1, 3, 3), {}), ((1, 1, 5, 5), (2, 1, 3, 3), dict(stride=0)),
+             ((5, 5), (2, 1, 3, 3), {}), ((0, 1, 5, 5), (2, 1, 3, 3), {}),
+             ((1, 5, 5), (2, 1, 3, 3), dict(padding=1))]
+    for x_shape, w_shape, kwargs in cases:
+        try:
+            expected = tuple(torch.nn.functional.conv2d(torch.zeros(x_shape), torch.zeros(w_shape),
+                                                        **kwargs).shape)
+        except RuntimeError:
+            expected = None
+        if expected is None:         # PyTorch raises RuntimeError; ours are ValueError subclasses
+            with pytest.raises(ValueError, match=re.escape(str(x_shape))):
+                F.conv2d(tg.zeros(*x_shape), tg.zeros(*w_shape), **kwargs)
+        else:
+            assert F.conv2d(tg.zeros(*x_shape), tg.zeros(*w_shape), **kwargs).shape == expected
+
+
+# ---------------------------------------------------------------- empty batches, unbatched input
+
+def test_empty_batch_forward_and_backward():
+    # issue 10: this raised UnboundLocalError; PyTorch returns shape (0, 2, 3, 3)
+    assert F.conv2d(tg.zeros(0, 1, 5, 5), tg.zeros(2, 1, 3, 3)).shape == (0, 2, 3, 3)
+    for stride in (1, 2):
+        x, w, b = leaf(np.zeros((0, 2, 5, 5))), leaf(np.ones((4, 2, 3, 3))), leaf(np.ones(4))
+        z = F.conv2d(x, w, b, stride=stride, padding=1)
+        assert z.shape == (0, 4, 5 // stride + (stride == 2), 5 // stride + (stride == 2))
+        z.sum().backward()
+        assert x.grad.shape == (0, 2, 5, 5)
+        np.testing.assert_array_equal(w.grad.numpy(), np.zeros((4, 2, 3, 3)))
+        np.testing.assert_array_equal(b.grad.numpy(), np.zeros(4))
+        y = F.conv_transpose2d(x, leaf(np.ones((2, 3, 3, 3))), stride=stride)
+        assert y.shape == (0, 3, (5 - 1) * stride + 3, (5 - 1) * stride + 3)
+        y.sum().backward()
+    x = leaf(np.zeros((0, 1, 5, 5)))
+    layer = tg.nn.Conv2d(1, 2, 3, padding=1, padding_mode="reflect").double()
+    layer(x).sum().backward()
+    assert x.grad.shape == (0, 1, 5, 5)
+
+
+def test_unbatched_input_is_one_node_and_equals_a_batch_of_one():
+    rng = np.random.default_rng(5)
+    a, w, b = rng.standard_normal((2, 6, 6)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    x, weight = leaf(a), leaf(w)
+    z = F.conv2d(x, weight, tg.tensor(b), stride=2, padding=1)
+    assert z.shape == (3, 3, 3) and z.grad_fn.parents[0] is x
+    delta = rng.standard_normal(z.shape)
+    z.backward(delta)
+    xb, wb = leaf(a[None]), leaf(w)
+    F.conv2d(xb, wb, tg.tensor(b), stride=2, padding=1).backward(delta[None])
+    np.testing.assert_allclose(z.numpy(), F.conv2d(tg.tensor(a[None]), tg.tensor(w), tg.tensor(b),
+                                                   stride=2, padding=1).numpy()[0])
+    np.testing.assert_allclose(x.grad.numpy(), xb.grad.numpy()[0])
+    np.testing.assert_allclose(weight.grad.numpy(), wb.grad.numpy())
+    xt = leaf(a)
+    y = F.conv_transpose2d(xt, leaf(rng.standard_normal((2, 4, 3, 3))), stride=2)
+    assert y.shape == (4, 13, 13)
+    y.sum().backward()
+    assert xt.grad.shape == (2, 6, 6)
+
+
+# ---------------------------------------------------------------- padding_mode
+
+def test_padding_mode_by_hand():
+    # a 1x3 kernel of ones over [1, 2, 3] with padding 1: reflect reads 2 | 1 2 3 | 2
+    layer = tg.nn.Conv2d(1, 1, (1, 3), padding=(0, 1), padding_mode="reflect", bias=False).double()
+    layer.weight._data[...] = 1.0
+    x = tg.tensor([[[[1.0, 2.0, 3.0]]]], dtype=tg.float64)
+    np.testing.assert_array_equal(layer(x).numpy()[0, 0, 0], [2 + 1 + 2, 1 + 2 + 3, 2 + 3 + 2])
+    layer.padding_mode = "replicate"
+    np.testing.assert_array_equal(layer(x).numpy()[0, 0, 0], [1 + 1 + 2, 6, 2 + 3 + 3])
+    layer.padding_mode = "circular"
+    np.testing.assert_array_equal(layer(x).numpy()[0, 0, 0], [3 + 1 + 2, 6, 2 + 3 + 1])
+    with pytest.raises(ValueError, match="padding_mode must be one of"):
+        tg.nn.Conv2d(1, 1, 3, padding_mode="mirror")
+
+
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding,stride,dilation", [(1, 1, 1), ((2, 1), 2, 1), ("same", 1, 2),
+                                                     ("valid", 1, 1)])
+def test_padding_modes_match_pytorch(mode, padding, stride, dilation):
+    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle: pip install torch==2.13.0")
+    rng = np.random.default_rng(11)
+    ours = tg.nn.Conv2d(2, 3, (3, 2), stride, padding, dilation, padding_mode=mode).double()
+    theirs = torch.nn.Conv2d(2, 3, (3, 2), stride, padding, dilation, padding_mode=mode).double()
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    a = rng.standard_normal((2, 2, 6, 5))
+    x, xt = leaf(a), torch.tensor(a, requires_grad=True)
+    y, z = ours(x), theirs(xt)
+    delta = rng.standard_normal(y.shape)
+    y.backward(delta)
+    z.backward(torch.tensor(delta))
+    np.testing.assert_allclose(y.numpy(), z.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-10)
 
 
 def test_kernel_larger_than_padded_input_error():

@@ -1,10 +1,12 @@
 """Tests for tinygrad_cnn.data: the IDX reader, the data sets and the DataLoader."""
 
+import gzip
 import os
 
 import numpy as np
 import pytest
 
+from tinygrad_cnn import IDXError
 from tinygrad_cnn.data import (
     DEBIAN_FASHION_MNIST_ROOT,
     FASHION_MNIST_CLASSES,
@@ -82,10 +84,10 @@ def test_read_idx_result_is_writable(tmp_path):
 
 
 def assert_idx_error(path, *fragments):
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(IDXError) as info:
         read_idx(str(path))
     message = str(info.value)
-    assert os.path.basename(str(path)) in message
+    assert str(path) in message
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
@@ -144,6 +146,42 @@ def test_read_idx_empty_file(tmp_path):
     assert_idx_error(path, "too short", "0 bytes")
 
 
+def test_idx_error_is_one_public_value_error():
+    assert issubclass(IDXError, ValueError)
+    assert f"{IDXError.__module__}.{IDXError.__qualname__}" == "tinygrad_cnn.IDXError"
+
+
+def test_read_idx_corrupt_gzip_data_names_the_file(tmp_path):
+    # A valid gzip header followed by bytes that are not a deflate stream: zlib.error inside.
+    content = gzip.compress(bytes([0, 0, 0x08, 1, 0, 0, 0, 3, 7, 8, 9]))
+    path = write_raw(tmp_path / "labels-idx1-ubyte.gz", content[:10] + b"\xff" * 12 + content[-8:])
+    assert_idx_error(path, "corrupt gzip data")
+    crc_broken = bytearray(content)
+    crc_broken[-6] ^= 0x01                                   # the CRC-32 trailer
+    assert_idx_error(write_raw(tmp_path / "crc-idx1-ubyte.gz", bytes(crc_broken)), "corrupt gzip")
+
+
+def test_read_idx_empty_array_whose_other_sizes_overflow(tmp_path):
+    # Found by tests/fuzz: 0 bytes are expected, yet NumPy cannot make the shape.
+    dims = (0, 3101, 3101, 152242, 6300162)
+    header = bytes([0, 0, 0x08, len(dims)]) + np.array(dims, ">u4").tobytes()
+    path = write_raw(tmp_path / "empty-idx5-ubyte", header)
+    assert_idx_error(path, f"shape {dims} is too large for a NumPy array")
+    small = (0, 28, 28)
+    header = bytes([0, 0, 0x08, len(small)]) + np.array(small, ">u4").tobytes()
+    assert read_idx(write_raw(tmp_path / "none-idx3-ubyte", header)).shape == small
+
+
+@pytest.mark.parametrize("dims, expected", [
+    ((2**31, 2**31, 4), 2**64),                 # the int64 product wraps to 0
+    ((2**32 - 1, 2**32 - 1), (2**32 - 1) ** 2),   # the int64 product goes negative
+])
+def test_read_idx_size_check_cannot_overflow(tmp_path, dims, expected):
+    header = bytes([0, 0, 0x08, len(dims)]) + np.array(dims, ">u4").tobytes()
+    path = write_raw(tmp_path / "huge-idx-ubyte", header + bytes(0))
+    assert_idx_error(path, f"expected {expected} bytes of data for shape {dims} uint8, found 0")
+
+
 # ---------------------------------------------------------------- MNIST from a folder
 
 def make_mnist_folder(folder, num_train=12, num_test=5, compressed=False):
@@ -194,6 +232,25 @@ def test_mnist_count_mismatch_is_reported(tmp_path):
     write_idx(str(tmp_path / "train-labels-idx1-ubyte"), np.zeros(11, np.uint8))
     with pytest.raises(ValueError, match=r"12 images but 11 labels"):
         MNIST(tmp_path)
+
+
+@pytest.mark.parametrize("name, array, fragment", [
+    ("train-images-idx3-ubyte", np.zeros((12, 32, 32), np.uint8), "(N, 28, 28), got uint8 of shape (12, 32, 32)"),
+    ("train-images-idx3-ubyte", np.zeros((12, 784), np.uint8), "got uint8 of shape (12, 784)"),
+    ("train-images-idx3-ubyte", np.zeros((12, 28, 28), np.float32), "got float32"),
+    ("train-labels-idx1-ubyte", np.zeros((12, 1), np.uint8), "labels must be integers of shape (N,)"),
+    ("train-labels-idx1-ubyte", np.zeros(12, np.float32), "labels must be integers"),
+    ("train-labels-idx1-ubyte", np.array([0] * 11 + [10], np.uint8), "label 11 is 10 (1 of 12 outside 0..9)"),
+    ("train-labels-idx1-ubyte", np.array([-1] * 12, np.int8), "label 0 is -1 (12 of 12 outside"),
+])
+def test_mnist_checks_image_size_and_label_range(tmp_path, name, array, fragment):
+    make_mnist_folder(str(tmp_path))
+    write_idx(str(tmp_path / name), array)
+    with pytest.raises(IDXError) as info:
+        MNIST(tmp_path)
+    assert str(tmp_path / name) in str(info.value) and fragment in str(info.value)
+    with pytest.raises(IDXError, match=name):
+        FashionMNIST(root=tmp_path)
 
 
 def test_mnist_missing_file_names_it(tmp_path):

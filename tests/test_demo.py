@@ -28,6 +28,39 @@ def test_run_demo_writes_everything(short_run):
     assert "δ" in svg and "conv1" in svg                   # δ arrows, layer boxes
 
 
+def test_run_demo_writes_the_explorer_with_its_gradient_history(short_run):
+    import json
+    import re
+
+    out, result = short_run
+    page = (out / "delta_flow.html").read_text(encoding="utf-8")
+    assert result["paths"]["explorer"] == str(out / "delta_flow.html")
+    trace = json.loads(re.search(r'id="backward-trace">(.*?)</script>', page, re.S).group(1))
+    assert len(trace["order"]) == 13                       # LeNet-5's 13 ops, loss first
+    assert trace["nodes"][0]["name"] == "input"
+    recorded = json.loads(re.search(r'id="training-history">(.*?)</script>', page, re.S).group(1))
+    assert recorded == result["gradient_history"]
+    assert recorded["steps"] == [0]                        # 3 steps, one record every 20
+    assert set(recorded["norms"]) >= {"conv1", "pool1", "fc3"}
+    assert all(v[0] > 0 for v in recorded["norms"].values())
+
+
+def test_recording_the_gradient_history_changes_no_gradient():
+    from tinygrad_cnn import optim, viz
+
+    weights = []
+    for history in (None, viz.GradientHistory(every=1)):
+        loader = DataLoader(EmbeddedFashionMNIST(train=True), batch_size=16, shuffle=True, seed=1)
+        tg.manual_seed(0)
+        model = LeNet5()
+        training.train_one_epoch(model, loader, optim.SGD(model.parameters(), lr=0.1), max_steps=3,
+                                 history=history, first_step=5)
+        weights.append({k: v.numpy().copy() for k, v in model.state_dict().items()})
+    assert history.steps == [5, 6, 7]
+    for name in weights[0]:
+        np.testing.assert_array_equal(weights[0][name], weights[1][name])
+
+
 def test_run_demo_accuracy_is_the_checkpoints_accuracy(short_run):
     out, result = short_run
     assert isinstance(result["accuracy"], float) and 0.0 <= result["accuracy"] <= 1.0
@@ -48,7 +81,7 @@ def test_run_demo_history_and_summary(short_run):
     assert [len(history[k]) for k in ("train_loss", "train_acc", "test_loss", "test_acc")] == [1] * 4
     assert history["test_acc"][-1] == result["accuracy"]
     text = (out / "summary.txt").read_text(encoding="utf-8")
-    for needle in ("LeNet5", "Ankle boot", "‖δ‖", "train", "s"):
+    for needle in ("LeNet5", "Ankle boot", "δ=∂L/∂z", "∂L/∂a", "train", "s"):
         assert needle in text, needle
     assert result["seconds"]["train"] > 0 and result["seconds"]["total"] >= result["seconds"]["train"]
 
@@ -58,6 +91,7 @@ def test_run_demo_without_graphviz_writes_dot(tmp_path, monkeypatch, capsys):
     result = demo.run_demo(out_dir=str(tmp_path), epochs=1, max_steps=1, quiet=True)
     assert (tmp_path / "delta_flow.dot").is_file()
     assert not (tmp_path / "delta_flow.svg").exists()
+    assert "collapsed" in (tmp_path / "delta_flow.html").read_text(encoding="utf-8")
     assert result["paths"]["delta_flow"].endswith("delta_flow.dot")
     assert (tmp_path / "delta_flow.dot").read_text(encoding="utf-8").startswith("digraph")
     assert "install" in capsys.readouterr().out

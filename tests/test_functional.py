@@ -114,9 +114,13 @@ def test_flatten_defaults_to_start_dim_0():
     np.testing.assert_array_equal(x.grad.numpy(), np.ones((2, 3, 4)))
 
 
-def test_pad_is_the_core_pad():
-    assert F.pad is tg.pad
-    np.testing.assert_array_equal(F.pad(tg.ones(1, 1), (1, 0)).numpy(), [[0, 1]])
+def test_pad_constant_non_negative_is_the_core_pad():
+    # F.pad adds the other modes and negative padding (tests/test_padding.py); the plain
+    # case is still the core op
+    y = F.pad(tg.ones(1, 1, requires_grad=True), (1, 0))
+    np.testing.assert_array_equal(y.numpy(), tg.pad(tg.ones(1, 1), (1, 0)).numpy())
+    np.testing.assert_array_equal(y.numpy(), [[0, 1]])
+    assert y.grad_fn.name == "pad"
 
 
 # ---------------------------------------------------------------- dropout

@@ -453,3 +453,29 @@ def test_non_strict_load_reports_and_skips_missing_and_unexpected():
     np.testing.assert_array_equal(model.weight.numpy(), np.ones((2, 2)))
     with pytest.raises(RuntimeError, match="size mismatch"):
         model.load_state_dict({"weight": np.ones((2, 3))}, strict=False)
+
+
+def test_errors_inside_a_model_name_the_layer_and_suggest_the_fix():
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Linear(784, 10))
+    with pytest.raises(tg.ShapeError) as error:
+        model(tg.zeros(8, 1, 28, 28))
+    message = str(error.value)
+    assert message.startswith("Sequential[3] (Linear(in_features=784, out_features=10, "
+                              "bias=True)): linear: input has 14 features")
+    assert "(8, 4, 14, 14) float32" in message and "forget nn.Flatten()" in message
+
+
+def test_nested_module_paths_use_attribute_names():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(nn.Conv2d(1, 4, 3))
+
+        def forward(self, x):
+            return self.features(x)
+
+    with pytest.raises(tg.ShapeError, match=r"^Net\.features\[0\] \(Conv2d\(1, 4, "
+                                            r"kernel_size=\(3, 3\), stride=\(1, 1\)\)\): conv2d: "
+                                            r"input has 3 channels"):
+        Net()(tg.zeros(2, 3, 8, 8))

@@ -94,7 +94,7 @@ def test_fast_pools_equal_the_textbook_procedure(shapes, seed, count_include_pad
                                rtol=1e-10, atol=1e-14)
 
     x.grad = None
-    y = F.avg_pool2d(x, kernel, stride, padding, count_include_pad)
+    y = F.avg_pool2d(x, kernel, stride, padding, count_include_pad=count_include_pad)
     y.backward(delta)
     np.testing.assert_allclose(y.numpy(), R.avg_pool2d(a, kernel, stride, padding,
                                                        count_include_pad), rtol=1e-12)

@@ -292,7 +292,7 @@ def test_explain_conv_reproduces_the_worked_example():
 
 
 def test_explain_conv_general_delta_matches_the_per_entry_formula():
-    """∂L/∂a11 = δ11 w11, ∂L/∂a12 = δ11 w12 + δ12 w11 (DERIVATIONS.md)."""
+    """∂L/∂a11 = δ11 w11, ∂L/∂a12 = δ11 w12 + δ12 w11 (docs/derivations.md)."""
     delta = np.array([[2.0, -1.0], [0.5, 3.0]])
     result = explain_backward("conv2d", np.zeros((3, 3)), W_SYMBOLIC, delta=delta,
                               file=io.StringIO())
@@ -322,7 +322,7 @@ def test_explain_conv_stride_padding_shows_zero_insertion_and_crop():
     assert result["grad_bias"] == 45.0
     text = out.getvalue()
     assert "insert S-1 zeros" in text and "crop padding" in text
-    assert text.count("✓ matches autograd") == 3
+    assert text.count("✓ matches autograd") == 4           # the padded-input step is checked too
 
 
 def test_explain_conv_stride_that_skips_the_last_row():
@@ -399,8 +399,8 @@ def test_explain_conv_bad_arguments():
         explain_backward("conv2d", np.ones((3, 3)), file=io.StringIO())
     with pytest.raises(ValueError, match="unknown kind"):
         explain_backward("lstm", np.ones((3, 3)), file=io.StringIO())
-    with pytest.raises(TypeError, match="cannot explain a Linear"):
-        explain_backward(nn.Linear(2, 2), np.ones((3, 3)), file=io.StringIO())
+    with pytest.raises(TypeError, match="cannot explain a ReLU"):
+        explain_backward(nn.ReLU(), np.ones((3, 3)), file=io.StringIO())
 
 
 # =========================================================== explain_backward: pooling
@@ -424,7 +424,10 @@ def test_explain_max_pool_reproduces_the_worked_example():
     np.testing.assert_array_equal(result["z"], [[9, 9], [9, 9]])
     np.testing.assert_array_equal(result["delta_prev"], result.autograd["delta_prev"])
     text = out.getvalue()
-    assert "(1, 3) ← δ=8" in text and text.count("✓ matches autograd") == 1
+    assert "(2, 4) ← δ=8" in text and text.count("✓ matches autograd") == 1   # 1-based, a_24
+    zero_based = explain_backward("max_pool2d", X_POOL, kernel_size=2, delta=DELTA_POOL,
+                                  index_base=0, file=False)
+    assert "(1, 3) ← δ=8" in str(zero_based)
 
 
 def test_explain_avg_pool_reproduces_the_worked_example():

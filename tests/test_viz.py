@@ -8,6 +8,7 @@ renders with the real Graphviz `dot`.
 """
 import html
 import json
+import os
 import re
 import shutil
 import struct
@@ -130,7 +131,10 @@ def test_networkx_graph_of_core_ops_by_hand():
     assert g.nodes["op0"] == {"kind": "op", "op": "mul", "name": "mul", "shape": (3,),
                               "dtype": "float32", "module": None, "scope_type": None,
                               "requires_grad": True, "params": 0}
-    assert g.nodes["leaf0"]["name"] == "x0" and g.nodes["leaf0"]["params"] == 3
+    # without a model: a leaf that requires grad is a parameter, the other an input
+    assert g.nodes["leaf0"]["name"] == "param" and g.nodes["leaf0"]["params"] == 3
+    assert g.nodes["leaf0"]["role"] == "param" and g.nodes["leaf1"]["role"] == "input"
+    assert g.nodes["leaf1"]["name"] == "input"
     assert g.nodes["leaf1"]["requires_grad"] is False and g.nodes["leaf1"]["params"] == 0
     assert all(d["grad"] is None for _, _, d in g.edges(data=True))   # no backward yet
 
@@ -170,7 +174,7 @@ def test_small_cnn_nodes_and_edges_counted_by_hand():
     assert g.number_of_edges() == 6 + 9 + 3 + 2 + 1 + 2
     names = sorted(d["name"] for d in leaves)
     assert names == sorted([f"{m}.{p}" for m in ("conv1", "conv2", "fc1", "fc2", "fc3")
-                            for p in ("weight", "bias")] + ["x0", "x1"])
+                            for p in ("weight", "bias")] + ["input", "target"])
     conv = next(n for n, d in g.nodes(data=True) if d["op"] == "conv2d" and d["module"] == "conv1")
     assert g.nodes[conv]["shape"] == (3, 3, 12, 12) and g.nodes[conv]["scope_type"] == "Conv2d"
     assert g.nodes["leaf1"]["params"] == 3 * 1 * 3 * 3      # conv1.weight, used second
@@ -195,7 +199,7 @@ def test_parameters_in_a_sequential_are_named_by_index():
     loss = model(tg.randn(2, 3)).sum()
     g = viz.to_networkx(loss, model)
     names = {d["name"] for _, d in g.nodes(data=True) if d["kind"] == "leaf"}
-    assert names == {"x0", "0.weight", "0.bias", "2.weight", "2.bias"}
+    assert names == {"input", "0.weight", "0.bias", "2.weight", "2.bias"}
     assert [d["module"] for _, d in g.nodes(data=True) if d["kind"] == "op"] == ["0", "1", "2", None]  # .sum() ran outside the model
 
 
@@ -254,16 +258,43 @@ def test_reading_and_drawing_change_no_gradient(tmp_path):
 
 
 # ----- draw ----------------------------------------------------------------------
-def test_delta_edges_are_dashed_back_arrows_labelled_with_delta():
+def test_delta_edges_are_dashed_back_arrows_labelled_with_one_convention():
     model, loss = small_cnn_loss()
     source = viz.draw(loss, model).source
     delta_edges = [line for line in source.splitlines() if "dir=back" in line]
     g = viz.to_networkx(loss, model)
     with_grad = [e for e in g.edges(data=True) if e[2]["grad"] is not None]
     assert len(delta_edges) == len(with_grad)
-    assert all("style=dashed" in line and "δ" in line for line in delta_edges)
-    assert "δ (3, 3, 12, 12)" in source and "‖δ‖=" in source
+    assert all("style=dashed" in line for line in delta_edges)
+    by_edge = {tuple(line.split("[")[0].split(" -> ")): line for line in delta_edges}
+    for producer, consumer, _ in with_grad:
+        line = by_edge[(f"\t{producer}", f"{consumer} ")]
+        attrs = g.nodes[producer]
+        if attrs["kind"] == "leaf":                  # a parameter: ∂L/∂W or ∂L/∂b, never δ
+            symbol = "∂L/∂b" if attrs["name"].endswith("bias") else "∂L/∂W"
+            assert f"{symbol} {attrs['shape']}" in line and "δ" not in line
+        elif attrs["op"] == "relu":                  # after an activation: ∂L/∂a
+            assert f"∂L/∂a {attrs['shape']}" in line and "‖∂L/∂a‖=" in line and "δ" not in line
+        else:                                        # conv, pool, linear, flatten: δ = ∂L/∂z
+            assert f"δ=∂L/∂z {attrs['shape']}" in line and "‖δ‖=" in line
+    assert "δ=∂L/∂z (3, 3, 12, 12)" in source and "∂L/∂W (3, 1, 3, 3)" in source
     assert "dir=back" not in viz.draw(loss, model, show_grad=False).source
+
+
+def test_inputs_are_called_input_and_target_or_what_the_user_says():
+    tg.manual_seed(0)
+    model = SmallCNN()
+    images, labels = tg.randn(2, 1, 12, 12), tg.tensor([1, 2])
+    loss = F.cross_entropy(model(images), labels)
+    g = viz.to_networkx(loss, model)
+    inputs = {d["name"] for _, d in g.nodes(data=True) if d["kind"] == "leaf" and d["role"] == "input"}
+    assert inputs == {"input", "target"}
+    g = viz.to_networkx(loss, model, names={"images": images, "labels": labels})
+    inputs = {d["name"] for _, d in g.nodes(data=True) if d["kind"] == "leaf" and d["role"] == "input"}
+    assert inputs == {"images", "labels"}
+    assert "<B>images</B>" in viz.draw(loss, model, names={"images": images}).source
+    with pytest.raises(TypeError, match="names maps a name to a Tensor"):
+        viz.to_networkx(loss, model, names={"images": 3})
 
 
 def test_colour_and_width_follow_log_norm():
@@ -305,14 +336,72 @@ def test_same_seed_same_dot_text(tmp_path):
 
 def test_layer_level_clusters_per_module():
     model, loss = small_cnn_loss()
-    source = viz.draw(loss, model, level="layer").source
+    source = html.unescape(viz.draw(loss, model, level="layer").source)
     clusters = re.findall(r"subgraph (cluster_\w+)", source)
-    assert clusters == [f"cluster_{i}" for i in range(11)]    # 11 modules ran an op
-    assert "conv1: Conv2d(1, 3, kernel_size=(3, 3)" in html.unescape(source)
-    # a parameter is drawn inside its module's box
-    block = source[source.index("fc2: Linear"):]
+    # 11 modules ran an op; relu1..relu3 are drawn inside the layer they follow
+    assert clusters == [f"cluster_{i}" for i in range(8)]
+    titles = re.findall(r"title_\d+ \[label=<<TABLE[^>]*><TR><TD><B>([^<]*)</B>", source)
+    assert titles == ["conv1: Conv2d(1, 3, 3, padding=1) + relu1", "pool1: MaxPool2d(2)",
+                      "conv2: Conv2d(3, 4, 3) + relu2", "pool2: MaxPool2d(2)", "flatten: Flatten",
+                      "fc1: Linear(16, 12) + relu3", "fc2: Linear(12, 8)", "fc3: Linear(8, 5)"]
+    # the full repr is the title's tooltip
+    assert 'tooltip="MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"' in source
+    # a parameter and the activation are drawn inside their layer's box
+    block = source[source.index("fc1: Linear"):]
     block = block[:block.index("}")]
-    assert "fc2.weight" in block and "fc2.bias" in block
+    assert "fc1.weight" in block and "fc1.bias" in block and "<B>relu</B>" in block
+    # asked for: every activation in a box of its own
+    apart = viz.draw(loss, model, level="layer", group_activations=False).source
+    assert len(re.findall(r"subgraph cluster_", apart)) == 11
+
+
+def plain_layout(dot):
+    """Graphviz's own layout as (node boxes, edge control points), from ``dot -Tplain``."""
+    text = subprocess.run(["dot", "-Tplain"], input=dot.source.encode(), capture_output=True,
+                          check=True).stdout.decode()
+    boxes, edges = {}, []
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[0] == "node":
+            x, y, w, h = map(float, parts[2:6])
+            boxes[parts[1]] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        elif parts[0] == "edge":
+            count = int(parts[3])
+            points = [(float(parts[4 + 2 * i]), float(parts[5 + 2 * i])) for i in range(count)]
+            edges.append((parts[1], parts[2], points))
+    return boxes, edges
+
+
+def bezier_points(controls, steps=24):
+    """Points along a piecewise cubic Bézier curve (Graphviz's edge splines)."""
+    points = []
+    for start in range(0, len(controls) - 3, 3):
+        p0, p1, p2, p3 = (np.array(c) for c in controls[start:start + 4])
+        for t in np.linspace(0, 1, steps):
+            points.append((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1
+                          + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3)
+    return points
+
+
+@needs_dot
+def test_no_edge_crosses_a_layer_title():
+    from tinygrad_cnn.models import LeNet5
+
+    tg.manual_seed(0)
+    model = LeNet5()
+    loss = F.cross_entropy(model(tg.randn(2, 1, 28, 28)), tg.tensor([3, 7]))
+    loss.backward(retain_graph=True)
+    boxes, edges = plain_layout(viz.draw(loss, model, level="layer"))
+    titles = {name: box for name, box in boxes.items() if name.startswith("title_")}
+    assert len(titles) == 8                                   # 12 modules, 4 relus merged
+    drawn = [(u, v, points) for u, v, points in edges if not v.startswith("title_")
+             and not u.startswith("title_")]
+    g = viz.to_networkx(loss, model)                          # forward and δ arrows
+    assert len(drawn) == 24 + sum(d["grad"] is not None for _, _, d in g.edges(data=True)) == 24 + 22
+    for producer, consumer, controls in drawn:
+        for x, y in bezier_points(controls):
+            for name, (x0, y0, x1, y1) in titles.items():
+                assert not (x0 < x < x1 and y0 < y < y1), f"{producer} -> {consumer} crosses {name}"
 
 
 @needs_dot
@@ -321,13 +410,13 @@ def test_render_svg_with_graphviz(tmp_path):
     g = viz.to_networkx(loss, model)
     svg = render_svg(viz.draw(loss, model, level="layer"), tmp_path)
     texts = svg_texts(svg)
-    assert svg.count('class="node"') == g.number_of_nodes() + 1     # + the legend
-    assert svg.count('class="cluster"') == 11
-    assert any(t.startswith("conv1: Conv2d(1, 3") for t in texts)
-    assert any(t.startswith("pool2: MaxPool2d") for t in texts)
-    assert "δ (3, 3, 12, 12)" in texts and "conv1.weight" in texts
-    assert sum(t.startswith("‖δ‖=") for t in texts) == sum(
-        d["grad"] is not None for _, _, d in g.edges(data=True))
+    assert svg.count('class="node"') == g.number_of_nodes() + 1 + 8  # + the legend, 8 titles
+    assert svg.count('class="cluster"') == 8
+    assert "conv1: Conv2d(1, 3, 3, padding=1) + relu1" in texts
+    assert "pool2: MaxPool2d(2)" in texts
+    assert "δ=∂L/∂z (3, 3, 12, 12)" in texts and "conv1.weight" in texts
+    norm_texts = [t for t in texts if re.match(r"‖(δ|∂L/∂[abWx])‖=", t)]
+    assert len(norm_texts) == sum(d["grad"] is not None for _, _, d in g.edges(data=True))
 
 
 @needs_dot
@@ -343,13 +432,76 @@ def test_hostile_labels_are_escaped(tmp_path):
         parsed = json.loads(subprocess.run(["dot", "-Tjson"], input=dot.source.encode(),
                                            capture_output=True, check=True).stdout)
         names = sorted(o["name"] for o in parsed["objects"] if "nodes" not in o)
-        assert names == sorted(list(g.nodes) + ["legend"])
+        titles = ["title_0"] if level == "layer" else []
+        assert names == sorted(list(g.nodes) + ["legend"] + titles)
         texts = svg_texts(render_svg(dot, tmp_path, f"{level}.svg"))
         assert LabelledBlock.NAME + ".weight" in texts            # \N not expanded
         if level == "op":
             assert LabelledBlock.NAME in texts
         else:
-            assert LabelledBlock.NAME + ': Inner(label="x" <y> & {z} | \\l)' in texts
+            assert LabelledBlock.NAME + ": LabelledInner" in texts   # the short title
+            svg = open(tmp_path / f"{level}.svg", encoding="utf-8").read()
+            # the full repr is the box's tooltip, \l not expanded
+            assert 'title="Inner(label=&quot;x&quot; &lt;y&gt; &amp; {z} | \\l)"' in svg
+
+
+class NamedBlock:
+    """A Module-like object whose one submodule has a given (hostile) name."""
+
+    def __init__(self, name):
+        tg.manual_seed(2)
+        self.name = name
+        self.weight = tg.randn(4, 3, requires_grad=True)
+        self.inner = NamedInner(self, name)
+
+    def named_modules(self):
+        return [("", self), (self.name, self.inner)]
+
+    def named_parameters(self):
+        return [(self.name + ".weight", self.weight)]
+
+    def __call__(self, x):
+        return (self.inner(x) * 2.0).sum()
+
+
+class NamedInner:
+    def __init__(self, owner, name):
+        self.owner, self.name = owner, name
+
+    def __repr__(self):
+        return f"Inner({self.name})"
+
+    def __call__(self, x):
+        with _state.scope(self):
+            return (x @ self.owner.weight).relu()
+
+
+CONTROL_NAMES = ["a\x01b", "tab\x0bv", "\x1b[31mred\x1b[0m", "\t", "\r", "\t\r\t",
+                 'x"] ; evil [label="y', "a\\N -> b", "\x00nul\x7f\x85", "<b>", "\ud800lone"]
+
+
+@needs_dot
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_control_characters_in_names_render_and_inject_nothing(tmp_path, name):
+    block = NamedBlock(name)
+    loss = block(tg.tensor([[1.0, 2.0, 3.0, 4.0]]))
+    loss.backward(retain_graph=True)
+    g = viz.to_networkx(loss, block)
+    shown = viz.labels.safe_text(name)
+    assert all(ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF for c in shown)
+    for level in ("op", "layer"):
+        dot = viz.draw(loss, block, level=level)
+        parsed = json.loads(subprocess.run(["dot", "-Tjson"], input=dot.source.encode("utf-8"),
+                                           capture_output=True, check=True).stdout)
+        names = sorted(o["name"] for o in parsed["objects"] if "nodes" not in o)
+        titles = ["title_0"] if level == "layer" else []
+        assert names == sorted(list(g.nodes) + ["legend"] + titles)
+        with_grad = sum(d["grad"] is not None for _, _, d in g.edges(data=True))
+        invisible = dot.source.count("style=invis")          # title -> the box's first nodes
+        assert invisible == (1 if level == "layer" else 0)
+        assert len(parsed.get("edges", [])) == g.number_of_edges() + with_grad + invisible
+        texts = svg_texts(render_svg(dot, tmp_path, f"{level}.svg"))
+        assert shown + ".weight" in texts
 
 
 @needs_dot
@@ -366,10 +518,43 @@ def test_heatmaps_are_written_and_embedded(tmp_path):
     relu1 = next(n for n, d in g.nodes(data=True) if d["module"] == "relu1")
     expected, _ = delta_grid(viz.node_deltas(loss, model)[relu1])
     np.testing.assert_array_equal(read_png(tmp_path / "maps" / f"{relu1}_delta.png"), expected)
+    import tempfile
+
+    def leftovers():
+        return sorted(p for p in os.listdir(tempfile.gettempdir()) if p.startswith("tinygrad_cnn_"))
+
+    before = leftovers()
     svg = render_svg(dot, tmp_path)
     assert svg.count("data:image/png;base64,") == 6           # the SVG stands alone
     png = viz.render(dot, tmp_path / "g.png")
     assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert leftovers() == before                              # no temporary folder left behind
+    # without asset_dir the maps live in the drawing itself, and render still draws them
+    in_memory = viz.draw(loss, model, heatmaps=True)
+    assert sorted(in_memory.images) == files and '<IMG SRC="op0_delta.png"/>' in in_memory.source
+    assert render_svg(in_memory, tmp_path, "m.svg").count("data:image/png;base64,") == 6
+    assert leftovers() == before
+
+
+@needs_dot
+def test_heatmap_pictures_fit_a_screen_and_show_every_value():
+    from tinygrad_cnn.models import LeNet5
+
+    tg.manual_seed(0)
+    model = LeNet5()
+    loss = F.cross_entropy(model(tg.randn(2, 1, 28, 28)), tg.tensor([3, 7]))
+    loss.backward(retain_graph=True)
+    drawing = viz.draw(loss, model, heatmaps=True)
+    for name, data in drawing.images.items():
+        width, height = struct.unpack(">II", data[16:24])
+        assert width <= 340, name                             # a node stays narrow
+    conv1 = viz.node_deltas(loss, model)["op0"]                # (2, 6, 28, 28)
+    rgb, _ = delta_grid(conv1)
+    assert rgb.shape[1] == 2 + 3 * (84 + 2)                     # 3 px per value, 3 maps per row
+    svg = drawing.svg()
+    width_pt = float(re.search(r'<svg width="([0-9.]+)pt"', svg).group(1))
+    assert width_pt * 96 / 72 < 1920                            # the picture fits a screen width
+    assert drawing._repr_svg_() == svg and drawing._repr_mimebundle_() == {"image/svg+xml": svg}
 
 
 def read_png(path):
@@ -415,6 +600,9 @@ def test_missing_dot_binary_says_how_to_install(tmp_path, monkeypatch):
         assert not (tmp_path / name).exists()
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf or \.dot"):
         viz.render(dot, tmp_path / "g.jpeg")
+    # a notebook shows how to install Graphviz instead of a traceback
+    assert dot._repr_svg_() is None
+    assert "apt-get install graphviz" in dot._repr_mimebundle_()["text/plain"]
 
 
 def test_ten_thousand_node_graph_without_recursion():
@@ -474,8 +662,9 @@ def test_delta_norms_table():
                                                                 for g in grads)))
     assert table[5]["param_grad_norm"] is None                 # flatten has no parameters
     text = str(table)
-    assert text.splitlines()[0].split() == ["layer", "op", "output", "shape", "‖δ‖", "zeros",
-                                            "‖∂L/∂W‖"]
+    assert text.splitlines()[0].split() == ["layer", "op", "output", "shape", "derivative", "norm",
+                                            "zeros", "‖∂L/∂W‖"]
+    assert relu1["derivative"] == "∂L/∂a" and fc3["derivative"] == "δ=∂L/∂z"
     assert len(text.splitlines()) == 2 + 12 and "conv1" in text.splitlines()[-1]
 
 
@@ -502,10 +691,10 @@ def test_nested_modules_give_nested_clusters():
     loss = model(tg.randn(2, 1, 4, 4)).sum()
     loss.backward(retain_graph=True)
     source = html.unescape(viz.draw(loss, model, level="layer").source)
-    features = source.index("features: Sequential(")
-    inner = [source.index("features.0: Conv2d(1, 2"), source.index("features.1: ReLU()")]
+    features = source.index("features: Sequential")
+    inner = [source.index("features.0: Conv2d(1, 2, 3) + features.1")]
     end_of_features = source.index("\n\t}", max(inner))           # the outer cluster closes last
-    assert features < min(inner) and source.count("subgraph cluster_") == 4
+    assert features < min(inner) and source.count("subgraph cluster_") == 3
     assert source[end_of_features:].count("\t}") >= 1
     g = viz.to_networkx(loss, model)
     assert {d["module"] for _, d in g.nodes(data=True) if d["kind"] == "op"} == {

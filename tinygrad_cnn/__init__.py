@@ -12,7 +12,7 @@ tinygrad_cnn as torch`` runs typical CPU programs), and ``torch.exp(x)`` and
 >>> w.grad
 tensor([ 4., -2.])
 """
-from ._errors import DTypeError, ShapeError
+from ._errors import CheckpointError, DTypeError, IDXError, ShapeError
 from ._state import (
     enable_grad, inference_mode, is_grad_enabled, manual_seed, no_grad, set_grad_enabled,
 )

@@ -110,13 +110,13 @@ def tensor_repr(tensor, prefix="tensor("):
         if array.ndim != 1:
             extras.append(f"size={tuple(array.shape)}")
         if dtype is not _state.default_dtype:
-            extras.append(f"dtype={dtype}")
+            extras.append(f"dtype={dtype!r}")
     else:
         summarize = array.size > THRESHOLD
         format_one = _Formatter(_edges(array) if summarize else array)
         body = _nested(array, len(prefix), summarize, format_one)
         if dtype is not _state.default_dtype and dtype.name not in ("int64", "bool"):
-            extras.append(f"dtype={dtype}")
+            extras.append(f"dtype={dtype!r}")
     if tensor.grad_fn is not None:
         extras.append(f"grad_fn=<{tensor.grad_fn.name}>")
     elif tensor.requires_grad:

@@ -13,7 +13,9 @@ What it does, top to bottom (`run_demo`):
    ``model.npz``        the trained weights (`tinygrad_cnn.save`; read back with `tinygrad_cnn.load`)
    ``training.png``     loss and accuracy per epoch
    ``delta_flow.svg``   the graph of one test batch, grouped by layer, with the
-   ``delta_flow.png``   δ = ∂L/∂z sent back along every edge (``.dot`` without Graphviz)
+   ``delta_flow.png``   derivative sent back along every edge (``.dot`` without Graphviz)
+   ``delta_flow.html``  the same backward pass to step through in a browser, node by
+                        node in the engine's order, with ‖δ‖ per layer over training
    ``summary.txt``      model summary, per-class test accuracy, ‖δ‖ per layer, timings
 
 The PyTorch equivalent is the usual loop: ``model = LeNet5(); opt =
@@ -36,6 +38,8 @@ import numpy as np
 DEFAULT_EPOCHS = 15
 DEFAULT_LR = 2e-3
 DELTA_FLOW_BATCH = 8
+#: record ‖δ‖ per layer every this many training steps (about 70 records in a default run)
+GRADIENT_EVERY = 20
 
 
 def _model_summary(model):
@@ -75,19 +79,23 @@ def run_demo(out_dir="demo-output", epochs=DEFAULT_EPOCHS, full=False, batch_siz
     Returns:
         a dict: ``accuracy`` (test, a float in [0, 1]), ``test_loss``,
         ``per_class_accuracy`` ({class name: accuracy}), ``history`` (per
-        epoch lists), ``paths`` ({what: file}), ``seconds`` (timings).
+        epoch lists), ``gradient_history`` (‖δ‖ per layer every
+        ``GRADIENT_EVERY`` steps, `viz.GradientHistory.as_dict`), ``paths``
+        ({what: file}), ``seconds`` (timings).
 
     A short run (the full default takes about 20 s):
 
     >>> import tempfile
     >>> result = run_demo(tempfile.mkdtemp(), epochs=1, max_steps=5, quiet=True)
     >>> sorted(result["paths"])
-    ['checkpoint', 'delta_flow', 'delta_flow_files', 'plot', 'summary']
+    ['checkpoint', 'delta_flow', 'delta_flow_files', 'explorer', 'plot', 'summary']
+    >>> result["gradient_history"]["steps"]
+    [0]
     >>> 0.0 <= result["accuracy"] <= 1.0
     True
     """
     import tinygrad_cnn as tg
-    from . import optim
+    from . import optim, viz
     from .data import DataLoader
     from .models import LeNet5
     from .training import (Timer, draw_delta_flow, evaluate, load_fashion_mnist, plot_history,
@@ -118,10 +126,14 @@ def run_demo(out_dir="demo-output", epochs=DEFAULT_EPOCHS, full=False, batch_siz
     # ---- train ------------------------------------------------------------------
     history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     steps = len(train_loader) if max_steps is None else min(max_steps, len(train_loader))
+    # ‖δ‖ per layer every GRADIENT_EVERY steps, for the explorer's second tab
+    gradients = viz.GradientHistory(every=GRADIENT_EVERY)
     for epoch in range(1, epochs + 1):
         bar = progress_bar(steps, f"epoch {epoch}/{epochs}", quiet)
         with timer("train"):
-            train_loss, train_acc = train_one_epoch(model, train_loader, optimizer, bar, max_steps)
+            train_loss, train_acc = train_one_epoch(model, train_loader, optimizer, bar, max_steps,
+                                                    history=gradients,
+                                                    first_step=(epoch - 1) * steps)
         if bar is not None:
             bar.close()
         with timer("evaluate"):
@@ -141,9 +153,10 @@ def run_demo(out_dir="demo-output", epochs=DEFAULT_EPOCHS, full=False, batch_siz
 
         images = tg.tensor(test_set.data[:DELTA_FLOW_BATCH])       # (8, 1, 28, 28)
         labels = tg.tensor(test_set.targets[:DELTA_FLOW_BATCH])    # (8,)
-        delta_paths, loss = draw_delta_flow(model, images, labels, out_dir)
+        delta_paths, loss = draw_delta_flow(model, images, labels, out_dir, history=gradients)
         paths["delta_flow"] = delta_paths[0]
         paths["delta_flow_files"] = delta_paths
+        paths["explorer"] = delta_paths[-1]
 
     seconds = dict(timer.seconds, total=time.perf_counter() - started)
     seen = len(history["train_loss"]) * min(steps * batch_size, len(train_set))
@@ -160,7 +173,7 @@ def run_demo(out_dir="demo-output", epochs=DEFAULT_EPOCHS, full=False, batch_siz
         say(f"  {'delta flow':<11} {path}")
     return {"accuracy": float(test_acc), "test_loss": float(test_loss),
             "per_class_accuracy": per_class_accuracy, "history": history,
-            "paths": paths, "seconds": seconds}
+            "gradient_history": gradients.as_dict(), "paths": paths, "seconds": seconds}
 
 
 def _summary_text(model, loss, history, per_class_accuracy, seconds, images_seen):
@@ -174,7 +187,8 @@ def _summary_text(model, loss, history, per_class_accuracy, seconds, images_seen
              "", "== Test accuracy per class (last epoch) ==",
              *(f"{name:<12} {'—' if np.isnan(value) else f'{value:.2%}'}"
                for name, value in per_class_accuracy.items()),
-             "", f"== ‖δ‖ per layer, one test batch of {DELTA_FLOW_BATCH} (loss first) ==",
+             "", f"== ∂L/∂(output) per layer, one test batch of {DELTA_FLOW_BATCH} (loss first): "
+                 "δ=∂L/∂z at a conv, linear or pool output, ∂L/∂a after an activation ==",
              _delta_table(loss, model), "",
              "== Timings ==",
              *(f"{name:<14} {value:8.2f} s" for name, value in seconds.items())]

@@ -42,7 +42,7 @@ class DType:
 
     >>> import tinygrad_cnn as tg
     >>> tg.float64.is_floating_point, tg.float64.itemsize, str(tg.int64)
-    (True, 8, 'tinygrad_cnn.int64')
+    (True, 8, 'int64')
     """
 
     __slots__ = ("name", "numpy_dtype")
@@ -64,7 +64,8 @@ class DType:
     def __repr__(self):
         return f"tinygrad_cnn.{self.name}"
 
-    __str__ = __repr__
+    def __str__(self):          # the bare name, as error messages print every dtype
+        return self.name
 
     def __eq__(self, other):
         if isinstance(other, DType):

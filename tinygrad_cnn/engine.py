@@ -182,7 +182,6 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
         if retain_graph:
             node.grad_inputs = tuple(checked)
         else:
-            node.grad_inputs = None
             node.release()
 
     if capture is None:

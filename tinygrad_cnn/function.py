@@ -80,6 +80,17 @@ class AccumulateGrad:
         return f"<AccumulateGrad for {tuple(self.variable.shape)}>"
 
 
+class _Released(tuple):
+    """The saved_tensors of a node whose arrays were freed after backward."""
+
+    __slots__ = ()
+
+
+_RELEASED = _Released()
+_KEPT_AFTER_RELEASE = frozenset(("parents", "needs_input_grad", "shape", "dtype", "scope",
+                                 "hooks", "retained"))
+
+
 class Function:
     """Base class of every op. Subclass it, write ``forward`` and ``backward``
     as static methods, and call ``YourOp.apply(...)``.
@@ -120,7 +131,6 @@ class Function:
     dtype = None
     scope = None
     grad_inputs = None
-    released = False
     hooks = None          # hooks of the output tensor (non-leaf)
     retained = None       # weakref to the output tensor, if retain_grad()
     saved_versions = ()   # (version counter, count at forward, what) per saved input
@@ -189,9 +199,17 @@ class Function:
 
     # ----- engine side ---------------------------------------------------------
     def release(self):
-        """Drop what forward saved; the node stays in the graph for drawing."""
-        self.saved_tensors = ()
-        self.released = True
+        """Drop what forward saved — the saved arrays and the op's own settings —
+        keeping only what drawings read (parents, shape, dtype, scope, name), so
+        a graph kept alive after backward holds no arrays and does not grow."""
+        state = self.__dict__
+        for key in [k for k in state if k not in _KEPT_AFTER_RELEASE]:
+            del state[key]
+        self.saved_tensors = _RELEASED
+
+    @property
+    def released(self):
+        return self.saved_tensors is _RELEASED
 
     def __repr__(self):
         return f"<{self.name} node {self.shape}>"

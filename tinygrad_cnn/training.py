@@ -10,7 +10,8 @@ Each step is the back-propagation recipe of the chapter, in PyTorch's words::
 
 The helpers here are that loop (`train_one_epoch`), the same loop without
 gradients (`evaluate`), a loss/accuracy plot (`plot_history`), a progress bar
-(`progress_bar`) and one picture of δ flowing back (`draw_delta_flow`).
+(`progress_bar`) and the pictures of δ flowing back (`draw_delta_flow`: an
+SVG/PNG drawing and the step-by-step explorer page).
 tqdm, matplotlib and graphviz are imported only inside the functions that
 use them.
 """
@@ -69,13 +70,19 @@ def progress_bar(total, description, quiet=False):
     return tqdm(total=total, desc=description, unit="batch", leave=True, dynamic_ncols=True)
 
 
-def train_one_epoch(model, loader, optimizer, progress=None, max_steps=None):
+def train_one_epoch(model, loader, optimizer, progress=None, max_steps=None, history=None,
+                    first_step=0):
     """One pass over ``loader``: forward, cross-entropy, backward, step.
 
     Args:
         progress: an optional tqdm bar; it advances one step per batch and
             shows the running loss and accuracy.
         max_steps: stop after this many batches (short runs and tests).
+        history: an optional `tinygrad_cnn.viz.GradientHistory`; on the steps
+            it wants, backward keeps the graph (``retain_graph=True``, which
+            changes no gradient) and ‖δ‖ per layer is recorded.
+        first_step: the number of the first batch in ``history`` (the
+            steps of earlier epochs).
 
     Returns:
         (mean loss, accuracy) over the batches seen.
@@ -99,7 +106,10 @@ def train_one_epoch(model, loader, optimizer, progress=None, max_steps=None):
         logits = model(images)                           # (B, classes)
         loss = _cross_entropy(logits, labels)
         optimizer.zero_grad()
-        loss.backward()
+        record = history is not None and history.wants(first_step + step)
+        loss.backward(retain_graph=record)
+        if record:
+            history.record(first_step + step, loss, model)
         optimizer.step()
 
         batch = len(labels._data)
@@ -178,17 +188,34 @@ def plot_history(history, path):
     from matplotlib.ticker import MaxNLocator
 
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
+    longest = 1
     for key, axes in (("train_loss", loss_axes), ("test_loss", loss_axes),
                       ("train_acc", accuracy_axes), ("test_acc", accuracy_axes)):
         values = history.get(key) or []
-        if values:
-            epochs = np.arange(1, len(values) + 1)
-            axes.plot(epochs, values, marker="o", label=key.split("_")[0])
+        if not values:
+            continue
+        epochs = np.arange(1, len(values) + 1)
+        longest = max(longest, len(values))
+        line, = axes.plot(epochs, values, marker="o", markersize=6, label=key.split("_")[0])
+        # the numbers themselves, so a one-epoch run reads as more than a lone dot:
+        # every point for short runs, the last one otherwise
+        shown = range(len(values)) if len(values) <= 8 else [len(values) - 1]
+        for i in shown:
+            text = f"{values[i]:.1%}" if key.endswith("acc") else f"{values[i]:.3f}"
+            train = key.startswith("train")            # train to the right, test to the left
+            axes.annotate(text, (epochs[i], values[i]), textcoords="offset points",
+                          xytext=(7 if train else -7, 0), ha="left" if train else "right",
+                          va="center", fontsize=8, color=line.get_color())
     loss_axes.set(title="cross-entropy loss", xlabel="epoch")
-    accuracy_axes.set(title="accuracy", xlabel="epoch", ylim=(0, 1))
+    accuracy_axes.set(title="accuracy", xlabel="epoch", ylim=(0, 1.05))
     for axes in (loss_axes, accuracy_axes):
         axes.grid(alpha=0.3)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
+        axes.set_xlim(0.5, longest + 0.5)                            # room around a single epoch
+        if longest <= 20:                                            # epochs are whole numbers
+            axes.set_xticks(range(1, longest + 1))
+        else:
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.margins(y=0.15)
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
     figure.tight_layout()
@@ -197,13 +224,17 @@ def plot_history(history, path):
     return path
 
 
-def draw_delta_flow(model, images, labels, out_dir, stem="delta_flow", level="layer"):
-    """One forward/backward with ``retain_graph=True`` and the picture of δ flowing back.
+def draw_delta_flow(model, images, labels, out_dir, stem="delta_flow", level="layer",
+                    history=None):
+    """One forward/backward with ``retain_graph=True`` and the pictures of δ flowing back.
 
     Writes ``<stem>.svg`` and ``<stem>.png`` into ``out_dir``; when Graphviz's
     ``dot`` program is missing it writes ``<stem>.dot`` instead and prints
-    how to install Graphviz. Returns ``(paths, loss)``: the files written, and
-    the loss Tensor whose retained graph `tinygrad_cnn.viz.delta_norms` can read.
+    how to install Graphviz. Also writes ``<stem>.html``, the step-by-step
+    explorer (`tinygrad_cnn.viz.explore`; ``history``, a
+    `viz.GradientHistory`, feeds its second tab). Returns ``(paths, loss)``:
+    the files written (the explorer page last), and the loss Tensor whose
+    retained graph `tinygrad_cnn.viz.delta_norms` can read.
     """
     from . import viz
 
@@ -219,10 +250,13 @@ def draw_delta_flow(model, images, labels, out_dir, stem="delta_flow", level="la
         print(f"Graphviz's 'dot' program is not installed, so the δ-flow picture was saved as "
               f"DOT text: {path}\n  install it (apt install graphviz, brew install graphviz or "
               f"conda install graphviz) and run: dot -Tsvg {path} -o {stem}.svg")
-        return [path], loss
-    paths = [viz.render(dot, os.path.join(out_dir, stem + extension))
-             for extension in (".svg", ".png")]
-    return paths, loss
+        paths = [path]
+    else:
+        paths = [viz.render(dot, os.path.join(out_dir, stem + extension))
+                 for extension in (".svg", ".png")]
+    page = viz.explore(loss, model, path=os.path.join(out_dir, stem + ".html"), level=level,
+                       history=history, title="LeNet-5 on Fashion-MNIST: back-propagation, step by step")
+    return paths + [page.path], loss
 
 
 class Timer:

@@ -1,4 +1,4 @@
-"""Time exporting a 10,000-node graph: `viz.to_networkx` and `viz.draw` (DOT text).
+"""Time exporting a 10,000-node graph: `viz.to_networkx`, `viz.draw` (DOT text), `viz.explore`.
 
     python tools/bench_viz.py [--nodes 10000] [--repeat 3]
 
@@ -6,11 +6,14 @@ The graph is a chain of ``relu`` ops with a fan-out every tenth step
 (``h.tanh() + h.relu()``: h is read twice), so it has both long paths and
 shared nodes; one ``backward(retain_graph=True)`` puts a δ on every edge. Prints the
 best of ``--repeat`` runs, total and per 1,000 nodes. Rendering with
-Graphviz's ``dot`` is not timed: its layout time is Graphviz's, not ours.
+Graphviz's ``dot`` is not timed: its layout time is Graphviz's, not ours (the
+explorer page of a graph this big is collapsed to one box per layer and runs
+no Graphviz at all).
 """
 import argparse
 import os
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -58,8 +61,13 @@ def main(argv=None):
     rows = [("to_networkx", seconds)]
     rows.append(("draw (DOT text, op level)", best_time(lambda: viz.draw(loss).source, args.repeat)[0]))
     rows.append(("delta_norms", best_time(lambda: viz.delta_norms(loss), args.repeat)[0]))
+    with tempfile.TemporaryDirectory() as folder:
+        page = os.path.join(folder, "explorer.html")
+        rows.append(("explore (HTML page, collapsed)",
+                     best_time(lambda: viz.explore(loss, path=page), args.repeat)[0]))
+        print(f"explorer page: {os.path.getsize(page) / 2 ** 20:.1f} MiB")
     for name, seconds in rows:
-        print(f"{name:28s} {seconds:8.3f} s total   {seconds / nodes * 1000:8.4f} s per 1,000 nodes")
+        print(f"{name:32s} {seconds:8.3f} s total   {seconds / nodes * 1000:8.4f} s per 1,000 nodes")
 
 
 if __name__ == "__main__":

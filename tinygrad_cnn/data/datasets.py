@@ -26,6 +26,7 @@ import os
 
 import numpy as np
 
+from tinygrad_cnn._errors import IDXError
 from tinygrad_cnn.data.idx import read_idx
 
 MNIST_CLASSES = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
@@ -130,6 +131,12 @@ class MNIST(ImageClassificationDataset):
     Shape:
         data: (N, 1, 28, 28) float32 in [0, 1]; targets: (N,) int64.
 
+    Raises:
+        tinygrad_cnn.IDXError: (a ValueError) naming the file, when a file is
+            damaged (see `read_idx`), the images are not uint8 (N, 28, 28), the
+            labels are not integers (N,) in 0..9, or the two counts differ.
+        FileNotFoundError: a file is missing; the message says how to get it.
+
     Example (needs the files, hence skipped by doctest)::
 
         >>> ds = MNIST("~/data/mnist", train=False)   # doctest: +SKIP
@@ -147,9 +154,28 @@ class MNIST(ImageClassificationDataset):
         image_path = find_idx_file(root, image_stem, self.install_hint)
         label_path = find_idx_file(root, label_stem, self.install_hint)
         images, labels = read_idx(image_path), read_idx(label_path)
+        _check_mnist_files(images, labels, image_path, label_path)
         self.root, self.train = root, bool(train)
         super().__init__(images, labels, self.default_classes,
                          source=f"{os.path.basename(image_path)} / {os.path.basename(label_path)}")
+
+
+def _check_mnist_files(images, labels, image_path, label_path):
+    """Raise IDXError unless the pair holds uint8 (N, 28, 28) images and N labels in 0..9."""
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise IDXError(f"{image_path}: MNIST images must be uint8 of shape (N, 28, 28), got "
+                       f"{images.dtype} of shape {images.shape}")
+    if labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise IDXError(f"{label_path}: MNIST labels must be integers of shape (N,), got "
+                       f"{labels.dtype} of shape {labels.shape}")
+    if len(labels) != len(images):
+        raise IDXError(f"{image_path} / {label_path}: {len(images)} images but {len(labels)} "
+                       "labels; the image and label files must belong together")
+    outside = (labels < 0) | (labels > 9)
+    if outside.any():
+        index = int(np.argmax(outside))
+        raise IDXError(f"{label_path}: labels must lie in 0..9, but label {index} is "
+                       f"{int(labels[index])} ({int(outside.sum())} of {len(labels)} outside 0..9)")
 
 
 class FashionMNIST(MNIST):

@@ -21,12 +21,21 @@ So ``train-images-idx3-ubyte`` starts ``00 00 08 03 | 00 00 EA 60 | 00 00 00 1C 
 00 00 00 1C``: uint8, 3 dimensions, shape (60000, 28, 28). The distributed
 files are usually gzipped; ``read_idx`` recognises gzip by its magic bytes
 (1f 8b), whatever the file is called.
+
+Every problem with a file's content (corrupt gzip data, a bad header, a data
+length that disagrees with the header) raises ``tinygrad_cnn.IDXError``, a
+ValueError whose message names the file; a missing file stays a
+FileNotFoundError.
 """
 
 import gzip
+import math
 import os
+import zlib
 
 import numpy as np
+
+from tinygrad_cnn._errors import IDXError
 
 # Type code -> big-endian NumPy dtype of the stored elements.
 IDX_DTYPES = {
@@ -41,15 +50,15 @@ IDX_DTYPES = {
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _read_bytes(path):
+def _read_bytes(path, name):
     """Return the (decompressed) bytes of ``path``; gzip is detected by content."""
     with open(path, "rb") as f:
         raw = f.read()
     if raw[:2] == GZIP_MAGIC:
         try:
             return gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise ValueError(f"{os.path.basename(path)}: corrupt gzip data ({error})") from error
+        except (OSError, EOFError, zlib.error) as error:   # bad header, truncated, bad data
+            raise IDXError(f"{name}: corrupt gzip data ({error})") from error
     return raw
 
 
@@ -66,8 +75,9 @@ def read_idx(path):
         native byte order.
 
     Raises:
-        ValueError: the header is malformed or the data length does not match
-            the header; the message names the file and the problem.
+        tinygrad_cnn.IDXError: (a ValueError) corrupt gzip data, a malformed
+            header, or a data length that does not match the header; the
+            message names the file and the problem.
 
     Example:
         >>> import os, tempfile
@@ -77,36 +87,41 @@ def read_idx(path):
         >>> read_idx(path)
         array([7, 8, 9], dtype=uint8)
     """
-    name = os.path.basename(path)
-    content = _read_bytes(path)
+    name = os.fspath(path)
+    content = _read_bytes(path, name)
     if len(content) < 4:
-        raise ValueError(
+        raise IDXError(
             f"{name}: file too short for an IDX header ({len(content)} bytes, need at least 4)")
     zero_bytes, type_code, num_dims = content[:2], content[2], content[3]
     if zero_bytes != b"\x00\x00":
-        raise ValueError(
+        raise IDXError(
             f"{name}: bad magic number 0x{content[:4].hex()}; an IDX file starts with two zero bytes")
     if type_code not in IDX_DTYPES:
         known = ", ".join(f"0x{code:02X}" for code in IDX_DTYPES)
-        raise ValueError(f"{name}: bad magic number, unknown type code 0x{type_code:02X} (known: {known})")
+        raise IDXError(f"{name}: bad magic number, unknown type code 0x{type_code:02X} (known: {known})")
     if num_dims == 0:
-        raise ValueError(f"{name}: bad magic number, dimension count is 0")
+        raise IDXError(f"{name}: bad magic number, dimension count is 0")
 
     header_size = 4 + 4 * num_dims
     if len(content) < header_size:
-        raise ValueError(
+        raise IDXError(
             f"{name}: header declares {num_dims} dimensions, needing {header_size} header bytes, "
             f"but the file has only {len(content)} bytes")
     shape = tuple(int(size) for size in np.frombuffer(content, dtype=">u4", count=num_dims, offset=4))
 
     stored_dtype = IDX_DTYPES[type_code]
-    expected_data_bytes = int(np.prod(shape, dtype=np.int64)) * stored_dtype.itemsize
+    expected_data_bytes = math.prod(shape) * stored_dtype.itemsize   # Python ints: exact
     found_data_bytes = len(content) - header_size
     if found_data_bytes != expected_data_bytes:
-        raise ValueError(
+        raise IDXError(
             f"{name}: expected {expected_data_bytes} bytes of data for shape {shape} "
             f"{stored_dtype.newbyteorder('=').name}, found {found_data_bytes}"
             + (" (truncated file?)" if found_data_bytes < expected_data_bytes else " (trailing bytes or wrong dimension count?)"))
+    # NumPy refuses a shape whose non-zero sizes multiply past its index range,
+    # even when another size is 0 and the array is empty.
+    if math.prod(size for size in shape if size) * stored_dtype.itemsize > np.iinfo(np.intp).max:
+        raise IDXError(f"{name}: shape {shape} is too large for a NumPy array "
+                       "(the header is probably damaged)")
 
     array = np.frombuffer(content, dtype=stored_dtype, offset=header_size).reshape(shape)
     # astype to the native-endian dtype copies, so the result is writable too.

@@ -17,9 +17,15 @@ from .modules import (
     AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, LeakyReLU, Linear,
     MaxPool2d, Module, ModuleList, ReLU, Sequential, Sigmoid, Tanh,
 )
+from .modules import AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d
+from .modules import Fold, Unfold, Upsample
+from .modules import CircularPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .parameter import Parameter
 
 __all__ = [
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d",
+    "Fold", "Unfold", "Upsample",
+    "CircularPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d",
     "AvgPool2d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Dropout", "Flatten",
     "LeakyReLU", "Linear", "MaxPool2d", "Module", "ModuleList", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Tanh", "functional", "init",

@@ -33,118 +33,17 @@ when the whole batch fits in one chunk.
 
 `tinygrad_cnn.nn.reference` has the literal loop-by-loop procedure (pad,
 insert zeros, rotate 180°, cross-correlate); the tests check the two agree.
+The argument checks the layers share live in `conv_args`.
 """
 import numpy as np
 
-from .._errors import DTypeError, ShapeError, describe
 from ..function import Function
-
-
-# --------------------------------------------------------------------------
-# argument checks shared by conv2d and conv_transpose2d
-# --------------------------------------------------------------------------
-def pair(op, name, value, minimum):
-    """``3`` → ``(3, 3)``; ``(2, 1)`` stays; checks each entry is an int >= minimum."""
-    if isinstance(value, (int, np.integer)):
-        value = (int(value), int(value))
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
-            isinstance(v, (int, np.integer)) for v in value):
-        value = (int(value[0]), int(value[1]))
-    else:
-        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    if min(value) < minimum:
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
-    return value
-
-
-def check_conv_inputs(op, input, weight, bias, groups, channels_axis):
-    """Checks common to conv2d and conv_transpose2d: 4-D input and weight,
-    matching float dtypes, groups dividing the channels, bias shape.
-
-    ``channels_axis`` is the axis of ``weight`` that meets the input channels
-    (1 for conv2d's (C_out, C_in/groups, kH, kW), 0 for conv_transpose2d's
-    (C_in, C_out/groups, kH, kW)).
-    """
-    if input.ndim != 4:
-        raise ShapeError(f"{op}: expected a 4-D input (N, C_in, H, W), got {describe(input)}")
-    if weight.ndim != 4:
-        raise ShapeError(f"{op}: expected a 4-D weight, got {describe(weight)}")
-    if input.dtype.kind != "f":
-        raise DTypeError(f"{op}: expected a floating-point input, got {describe(input)}")
-    if input.dtype != weight.dtype:
-        raise DTypeError(f"{op}: input and weight must have the same dtype, got input "
-                         f"{describe(input)} and weight {describe(weight)}")
-    if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    channels = input.shape[1]
-    if channels % groups:
-        raise ValueError(f"{op}: groups={groups} must divide the input channels ({channels}); "
-                         f"input {describe(input)}, weight {describe(weight)}")
-    if channels_axis == 1:
-        expected = weight.shape[1] * groups
-        if channels != expected:
-            raise ShapeError(
-                f"{op}: input has {channels} channels but weight {tuple(weight.shape)} expects "
-                f"{expected} (= weight.shape[1] * groups, groups={groups}); input {describe(input)}")
-        if weight.shape[0] % groups:
-            raise ValueError(f"{op}: groups={groups} must divide the output channels "
-                             f"(weight.shape[0] = {weight.shape[0]}); weight {describe(weight)}")
-        out_channels = weight.shape[0]
-    else:
-        if channels != weight.shape[0]:
-            raise ShapeError(
-                f"{op}: input has {channels} channels but weight {tuple(weight.shape)} expects "
-                f"{weight.shape[0]} (= weight.shape[0]); input {describe(input)}")
-        out_channels = weight.shape[1] * groups
-    if bias is not None:
-        if tuple(bias.shape) != (out_channels,):
-            raise ShapeError(f"{op}: bias must have shape ({out_channels},) (one per output "
-                             f"channel), got {describe(bias)}")
-        if bias.dtype != input.dtype:
-            raise DTypeError(f"{op}: bias dtype must match the input's, got bias "
-                             f"{describe(bias)} and input {describe(input)}")
-
-
-def conv_padding(op, padding, kernel_size, stride, dilation):
-    """Padding as (top, bottom, left, right).
-
-    ``'valid'`` is no padding. ``'same'`` (stride 1 only, as PyTorch) pads a
-    total of ``(K-1)·D`` per dim, ``total // 2`` before and the rest after, so
-    an odd total pads one more on the bottom/right; for an odd effective kernel
-    this is exercise 5-8's ``P = (K-1)·D / 2`` on each side.
-    """
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"{op}: padding='same' is not supported for strided "
-                                 f"convolutions (stride {stride}), as in PyTorch")
-            total_h, total_w = ((k - 1) * d for k, d in zip(kernel_size, dilation))
-            return (total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2)
-        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', "
-                         f"got {padding!r}")
-    ph, pw = pair(op, "padding", padding, 0)
-    return (ph, ph, pw, pw)
-
-
-def conv_output_size(op, input_shape, kernel_size, stride, padding, dilation):
-    """``H_out = (H + P_top + P_bottom - D(K-1) - 1) // S + 1`` per dim; raises
-    when the dilated kernel is larger than the padded input."""
-    top, bottom, left, right = padding
-    sizes = []
-    for size, before, after, k, s, d, dim in zip(
-            input_shape[2:], (top, left), (bottom, right), kernel_size, stride, dilation, "HW"):
-        padded = size + before + after
-        span = d * (k - 1) + 1
-        if span > padded:
-            raise ShapeError(
-                f"{op}: kernel {kernel_size[0]}x{kernel_size[1]} with dilation {dilation} spans "
-                f"{span} along {dim}, larger than the padded input ({padded} = {size} + "
-                f"{before} + {after}); input shape {tuple(input_shape)}, padding "
-                f"(top, bottom, left, right) = {padding}")
-        sizes.append((padded - span) // s + 1)
-    return tuple(sizes)
+from .conv_args import (  # noqa: F401  (pair, check_conv_inputs, conv_padding: re-exported)
+    check_conv_inputs,
+    conv_output_size,
+    conv_padding,
+    pair,
+)
 
 
 # --------------------------------------------------------------------------
@@ -232,6 +131,7 @@ def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols
     rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
     w_mat = weight.reshape(groups, c_out // groups, rows)        # (G, C_out/G, C_in/G·kH·kW)
     z = np.empty((n, c_out) + out_size, dtype=a.dtype)
+    cols = None                                                  # an empty batch has none
     step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
     for start in range(0, n, step):                              # chunks bound the memory
         cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride, dilation)
@@ -328,7 +228,8 @@ def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups
                           dilation)
         delta_rows = _delta_rows(delta[start:start + step], groups)        # (G, C_out/G, n·pixels)
         # δ (C_out/G, n·pixels) @ colsᵀ (n·pixels, rows): the sum over images and pixels
-        grad += np.matmul(delta_rows, cols.reshape(groups, rows, -1).swapaxes(-1, -2))
+        images = delta_rows.shape[-1] // pixels
+        grad += np.matmul(delta_rows, cols.reshape(groups, rows, images * pixels).swapaxes(-1, -2))
     return grad.reshape(weight_shape)
 
 
@@ -353,8 +254,8 @@ class Conv2d(Function):
     3. ``∂L/∂b^{(p)} = Σ_{n,i,j} δ^{(p)}_{ij}``.
 
     Shape:
-        a: (N, C_in, H, W);  weight: (C_out, C_in/groups, kH, kW);  bias: (C_out,);
-        z: (N, C_out, H_out, W_out) with
+        a: (N, C_in, H, W) or unbatched (C_in, H, W);  weight: (C_out, C_in/groups, kH, kW);
+        bias: (C_out,);  z: (N, C_out, H_out, W_out) (or (C_out, H_out, W_out)) with
         ``H_out = (H + P_top + P_bottom - D·(kH-1) - 1) // S + 1`` (likewise W_out).
     """
 
@@ -363,20 +264,24 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, a, weight, bias=None, *, stride=(1, 1), padding=(0, 0, 0, 0),
                 dilation=(1, 1), groups=1):
+        ctx.unbatched = a.ndim == 3                                 # (C_in, H, W): a batch of one
+        a = a[None] if ctx.unbatched else a
         ctx.options = (stride, padding, dilation, groups)
         z, cols = conv2d_forward(a, weight, bias, stride, padding, dilation, groups,
                                  keep_cols=True)
         # cols (None unless the batch fit in one chunk) spare rule 2 an im2col
         ctx.save_for_backward(a, weight, cols if ctx.needs_input_grad[1] else None)
-        return z
+        return z[0] if ctx.unbatched else z
 
     @staticmethod
     def backward(ctx, delta):
         a, weight, cols = ctx.saved_tensors
         stride, padding, dilation, groups = ctx.options
+        delta = delta[None] if ctx.unbatched else delta
         grad_a = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:                                 # rule 1
             grad_a = conv2d_input_grad(delta, weight, a.shape, stride, padding, dilation, groups)
+            grad_a = grad_a[0] if ctx.unbatched else grad_a
         if ctx.needs_input_grad[1]:                                 # rule 2
             grad_weight = conv2d_weight_grad(a, delta, weight.shape, stride, padding, dilation,
                                              groups, cols=cols)
@@ -392,7 +297,7 @@ def conv_transpose_output_size(input_shape, kernel_size, stride, padding, output
     return tuple(
         (size - 1) * s - before - after + d * (k - 1) + extra + 1
         for size, s, before, after, d, k, extra in zip(
-            input_shape[2:], stride, (top, left), (bottom, right), dilation, kernel_size,
+            input_shape[-2:], stride, (top, left), (bottom, right), dilation, kernel_size,
             output_padding))
 
 
@@ -407,8 +312,9 @@ class ConvTranspose2d(Function):
     of input and δ exchanged), ``∂L/∂b = Σ δ``.
 
     Shape:
-        a: (N, C_in, H, W);  weight: (C_in, C_out/groups, kH, kW) (PyTorch's layout);
-        z: (N, C_out, H_out, W_out) with
+        a: (N, C_in, H, W) or unbatched (C_in, H, W);
+        weight: (C_in, C_out/groups, kH, kW) (PyTorch's layout);
+        z: (N, C_out, H_out, W_out) (or (C_out, H_out, W_out)) with
         ``H_out = (H-1)·S - 2P + D·(kH-1) + output_padding + 1``.
     """
 
@@ -417,6 +323,8 @@ class ConvTranspose2d(Function):
     @staticmethod
     def forward(ctx, a, weight, bias=None, *, stride=(1, 1), padding=(0, 0, 0, 0),
                 output_padding=(0, 0), dilation=(1, 1), groups=1):
+        ctx.unbatched = a.ndim == 3                                 # (C_in, H, W): a batch of one
+        a = a[None] if ctx.unbatched else a
         n = a.shape[0]
         c_out = weight.shape[1] * groups
         out_hw = conv_transpose_output_size(a.shape, weight.shape[2:], stride, padding,
@@ -426,17 +334,19 @@ class ConvTranspose2d(Function):
         z = conv2d_input_grad(a, weight, (n, c_out) + out_hw, stride, padding, dilation, groups)
         if bias is not None:
             z = z + bias[:, None, None]
-        return z
+        return z[0] if ctx.unbatched else z
 
     @staticmethod
     def backward(ctx, delta):
         a, weight = ctx.saved_tensors
         stride, padding, dilation, groups = ctx.options
+        delta = delta[None] if ctx.unbatched else delta
         grad_a = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_a = conv2d_forward(delta, weight, None, stride, padding, dilation, groups)
             # output_padding can add a row conv2d would read as one more window: drop it
             grad_a = grad_a[:, :, :a.shape[2], :a.shape[3]]
+            grad_a = grad_a[0] if ctx.unbatched else grad_a
         if ctx.needs_input_grad[1]:
             grad_weight = conv2d_weight_grad(delta, a, weight.shape, stride, padding, dilation,
                                              groups)

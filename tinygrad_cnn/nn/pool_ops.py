@@ -1,152 +1,292 @@
-"""Pooling: max and average, each one op whose backward up-samples δ.
+"""Pooling: max, average and max-unpooling, each one op whose backward moves δ.
 
 DERIVATIONS.md, "Pooling layer": pooling has no parameters, and its backward
 sends each output's δ back to the window it summarised —
 
 * max pooling: to the position of the window's maximum, recorded in forward;
-* average pooling: evenly, δ/(k·k) to every position of the window.
+* average pooling: evenly, δ/n to every position of the window;
+* max-unpooling (`MaxUnpool2d`) puts values at recorded positions, so its
+  backward reads δ back from them.
 
-Windows are strided views of the padded input (``sliding_window_view``), so
-forward needs no Python loop over pixels. Backward loops over the k×k offsets
-(u, v) inside the window: for one offset, the input positions it covers in
-every window form a strided slice, and one slice-add routes δ there.
-Overlapping windows (stride < kernel) therefore accumulate, as they must.
-`tinygrad_cnn.nn.reference` has the entry-by-entry version.
+Window (i, j) reads the padded input at rows ``i·S + u·D`` (u = 0 … k-1),
+columns likewise. Forward and backward loop over the k×k offsets (u, v)
+inside the window, never over pixels: for one offset, the input positions it
+covers in every window form a strided slice (`_offset`), and one slice-max
+or slice-add handles them all. Overlapping windows (stride < kernel)
+therefore accumulate, as they must. `tinygrad_cnn.nn.reference` has the
+entry-by-entry version.
+
+**Output size** (PyTorch's rule): ``H_out = ⌊(H + 2P - D(k-1) - 1 + e) / S⌋ + 1``
+with ``e = S - 1`` under ``ceil_mode`` (rounding up) and 0 otherwise; with
+``ceil_mode`` the last window must still start inside the input or the left
+padding, else it is dropped. Windows that overhang the bottom/right edge read
+extra padding there (-∞ for max, nothing for the average).
+
+All ops accept a batch (N, C, H, W) or one image (C, H, W).
 """
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .._errors import DTypeError, ShapeError, describe
 from ..function import Function
-from .conv_ops import pair
+from .conv_args import pair
 
 
-def pool_geometry(op, input, kernel_size, stride, padding):
-    """Normalise and check pooling arguments; returns (kernel, stride, padding) as pairs."""
-    if input.ndim != 4:
-        raise ShapeError(f"{op}: expected a 4-D input (N, C, H, W), got {describe(input)}")
+def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
+    """One dim of PyTorch's pooling output size (see the module docstring)."""
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1                      # the last window would start in the right padding
+    return out
+
+
+def pool_geometry(op, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+    """Check a pooling call and normalise its arguments; returns
+    ``(kernel, stride, padding, dilation, out_size)``, the first four as pairs."""
+    if input.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, "
+                         f"got {describe(input)}")
     if input.dtype.kind != "f":
         raise DTypeError(f"{op}: expected a floating-point input, got {describe(input)}")
-    kernel = pair(op, "kernel_size", kernel_size, 1)
-    stride = kernel if stride is None or stride == () else pair(op, "stride", stride, 1)
-    padding = pair(op, "padding", padding, 0)
+    where = f"; input {describe(input)}"
+    kernel = pair(op, "kernel_size", kernel_size, 1, where)
+    stride = kernel if stride is None or stride == () else pair(op, "stride", stride, 1, where)
+    padding = pair(op, "padding", padding, 0, where)
+    dilation = pair(op, "dilation", dilation, 1, where)
+    if any(size == 0 for size in input.shape[-3:]):
+        raise ShapeError(f"{op}: expected non-zero C, H and W (only the batch may be empty), "
+                         f"got input {describe(input)}")
     if any(2 * p > k for p, k in zip(padding, kernel)):
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel size "
-                         f"{kernel} (as in PyTorch)")
-    for size, k, p, dim in zip(input.shape[2:], kernel, padding, "HW"):
-        if k > size + 2 * p:
-            raise ShapeError(f"{op}: kernel {kernel} is larger than the padded input along "
-                             f"{dim} ({size} + 2·{p}); input {describe(input)}")
-    return kernel, stride, padding
+                         f"{kernel} (as in PyTorch){where}")
+    out_size = tuple(pool_output_size(size, k, s, p, d, ceil_mode) for size, k, s, p, d in zip(
+        input.shape[-2:], kernel, stride, padding, dilation))
+    if min(out_size) < 1:
+        raise ShapeError(f"{op}: kernel {kernel} with dilation {dilation} and padding {padding} "
+                         f"gives an output of size {out_size}, too small{where}")
+    return kernel, stride, padding, dilation, out_size
 
 
-def _pad(x, padding, value):
-    ph, pw = padding
-    if ph == 0 and pw == 0:
+def pool_pads(input_hw, kernel, stride, padding, dilation, out_size):
+    """Padding (top, bottom, left, right): P on each side, plus what the last
+    window of a ``ceil_mode`` pool reads past the bottom/right padding."""
+    pads = []
+    for size, k, s, p, d, out in zip(input_hw, kernel, stride, padding, dilation, out_size):
+        reach = (out - 1) * s + d * (k - 1) + 1               # rows the windows read
+        pads += [p, max(p, reach - size - p)]
+    return tuple(pads)
+
+
+def _pad(x, pads, value):
+    top, bottom, left, right = pads
+    if not any(pads):
         return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
 
 
-def _windows(padded, kernel, stride):
-    """(N, C, H_out, W_out, kH, kW): a view, ``[..., i, j, u, v] = padded[..., iS+u, jS+v]``."""
-    return sliding_window_view(padded, kernel, axis=(2, 3))[:, :, ::stride[0], ::stride[1]]
+def _offset(padded, u, v, out_size, stride, dilation=(1, 1)):
+    """The entries that offset (u, v) of every window reads: a strided view
+    ``(…, H_out, W_out)`` with ``view[..., i, j] = padded[..., iS + uD, jS + vD]``."""
+    (h_out, w_out), (sh, sw), (dh, dw) = out_size, stride, dilation
+    return padded[..., u * dh:u * dh + (h_out - 1) * sh + 1:sh,
+                  v * dw:v * dw + (w_out - 1) * sw + 1:sw]
 
 
-def _offset(grad_padded, u, v, out_size, stride):
-    """The input positions that offset (u, v) of every window covers: a strided view."""
-    (h_out, w_out), (sh, sw) = out_size, stride
-    return grad_padded[:, :, u:u + (h_out - 1) * sh + 1:sh, v:v + (w_out - 1) * sw + 1:sw]
+def _batched(a):
+    """(C, H, W) → (1, C, H, W): the ops work on batches; True if it was unbatched."""
+    return (a[None], True) if a.ndim == 3 else (a, False)
 
 
 class MaxPool2d(Function):
-    """``z_{ij} = max_{u,v} a_{iS+u, jS+v}`` over k×k windows (padding is -∞).
+    """``z_{ij} = max_{u,v} a_{iS+uD, jS+vD}`` over k×k windows (padding is -∞).
 
     Backward: ``δ^{l-1}`` is δ at the position recorded for each window's
-    maximum and 0 elsewhere (overlapping windows add). Ties: the first
-    position of the window in row-major order wins, the textbook's "record
-    the position" rule (``argmax`` returns the first maximum).
+    maximum and 0 elsewhere (overlapping windows add). Which position is
+    recorded, as in PyTorch:
+
+    * ties: the first position of the window in row-major order (the
+      textbook's "record the position"; a strict ``>`` scan keeps the first);
+    * NaN: a window holding NaN has maximum NaN, and δ goes to its last NaN
+      (PyTorch's scan ``if (val > max || isnan(val))``);
+    * padding is never recorded: a window whose real entries are all -∞
+      routes δ to its first real entry. (Only a dilated window can miss the
+      input altogether; its maximum is -∞ and its δ is dropped.)
+
+    ``return_indices``: the recorded positions as flat indices ``r·W + c``
+    into each (H, W) plane; a Function returns one array, so forward appends
+    them to the list passed as ``indices_out``.
 
     Shape:
-        a: (N, C, H, W) → z: (N, C, H_out, W_out), ``H_out = (H + 2P - k) // S + 1``.
+        a: (N, C, H, W) or (C, H, W) → z: (N, C, H_out, W_out) or (C, H_out, W_out).
     """
 
     name = "max_pool2d"
 
     @staticmethod
-    def forward(ctx, a, *, kernel_size, stride, padding):
+    def forward(ctx, a, *, kernel_size, stride, padding, dilation=(1, 1), out_size,
+                indices_out=None):
+        a, ctx.unbatched = _batched(a)
         (kh, kw) = kernel_size
-        padded = _pad(a, padding, -np.inf)
-        out_size = _windows(padded, kernel_size, stride).shape[2:4]
+        pads = pool_pads(a.shape[2:], kernel_size, stride, padding, dilation, out_size)
+        padded = _pad(a, pads, -np.inf)
         offsets = [(u, v) for u in range(kh) for v in range(kw)]       # row-major
-        z = _offset(padded, 0, 0, out_size, stride).copy()             # (N, C, H_out, W_out)
+
+        def tap(array, u, v):
+            return _offset(array, u, v, out_size, stride, dilation)
+
+        z = tap(padded, 0, 0).copy()                                  # (N, C, H_out, W_out)
         for u, v in offsets[1:]:
-            np.maximum(z, _offset(padded, u, v, out_size, stride), out=z)
-        ctx.geometry = (a.shape, kernel_size, stride, padding, out_size)
-        if ctx.needs_input_grad[0]:
+            np.maximum(z, tap(padded, u, v), out=z)                   # NaN propagates
+        ctx.geometry = (a.shape, kernel_size, stride, pads, dilation, out_size)
+        if ctx.needs_input_grad[0] or indices_out is not None:
             # record the position of each window's maximum: the first offset
-            # (row-major) holding it, so ties go to the first position
+            # (row-major) holding it that is not padding, so ties go to the first
+            real = _pad(np.ones((1, 1) + a.shape[2:], dtype=bool), pads, False) if any(pads) else None
             where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw))
             found = np.zeros(z.shape, dtype=bool)
             for index, (u, v) in enumerate(offsets):
-                first_hit = _offset(padded, u, v, out_size, stride) == z
+                first_hit = tap(padded, u, v) == z
+                if real is not None:
+                    first_hit &= tap(real, u, v)
                 first_hit &= ~found
                 found |= first_hit
                 where += first_hit * where.dtype.type(index)
+            if np.isnan(z).any():                                     # NaN windows: the last NaN
+                for index, (u, v) in enumerate(offsets):
+                    where[np.isnan(tap(padded, u, v))] = index
             ctx.save_for_backward(where)
-        return z
+            if indices_out is not None:
+                indices_out.append(_flat_indices(where, a.shape[3], kernel_size, stride, pads,
+                                                 dilation, ctx.unbatched))
+        return z[0] if ctx.unbatched else z
 
     @staticmethod
     def backward(ctx, delta):
         (where,) = ctx.saved_tensors
-        (n, c, h, w), (kh, kw), stride, (ph, pw), out_size = ctx.geometry
-        grad_padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=delta.dtype)
-        overlapping = stride[0] < kh or stride[1] < kw
+        (n, c, h, w), (kh, kw), stride, (top, bottom, left, right), dilation, out_size = ctx.geometry
+        delta = delta[None] if ctx.unbatched else delta
+        grad_padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=delta.dtype)
+        overlapping = (stride[0] < dilation[0] * (kh - 1) + 1 or
+                       stride[1] < dilation[1] * (kw - 1) + 1)
         for u in range(kh):
             for v in range(kw):
                 # δ of the windows whose maximum sat at offset (u, v), 0 for the others
-                view = _offset(grad_padded, u, v, out_size, stride)
+                view = _offset(grad_padded, u, v, out_size, stride, dilation)
                 if overlapping:                       # a position may get δ from several windows
                     view += delta * (where == u * kw + v)
                 else:                                 # each position is in one window: write it
                     np.multiply(delta, where == u * kw + v, out=view)
-        return grad_padded[:, :, ph:ph + h, pw:pw + w]
+        grad = grad_padded[:, :, top:top + h, left:left + w]
+        return grad[0] if ctx.unbatched else grad
+
+
+def _flat_indices(where, width, kernel_size, stride, pads, dilation, unbatched):
+    """Offsets recorded per window → PyTorch's indices ``r·W + c`` into the
+    unpadded plane, ``r = i·S + u·D - P_top`` (int64)."""
+    h_out, w_out = where.shape[2:]
+    u, v = np.divmod(where.astype(np.int64), kernel_size[1])
+    rows = np.arange(h_out)[:, None] * stride[0] + u * dilation[0] - pads[0]
+    cols = np.arange(w_out)[None, :] * stride[1] + v * dilation[1] - pads[2]
+    indices = rows * width + cols                                     # (N, C, H_out, W_out)
+    return indices[0] if unbatched else indices
+
+
+def avg_divisor(input_hw, kernel, stride, padding, out_size, count_include_pad):
+    """``n_{ij}``, the divisor of window (i, j), as PyTorch counts it: the
+    window's rows × columns, clipped to the padded input (``ceil_mode``
+    windows may overhang it), or to the input alone when
+    ``count_include_pad=False``. Shape (H_out, W_out)."""
+    counts = []
+    for size, k, s, p, out in zip(input_hw, kernel, stride, padding, out_size):
+        start = np.arange(out) * s - p                  # first row of each window, unpadded
+        end = np.minimum(start + k, size + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        counts.append(end - start)
+    return np.outer(*counts)
 
 
 class AvgPool2d(Function):
     """``z_{ij} = (1/n_{ij}) Σ_{u,v} a_{iS+u, jS+v}`` over zero-padded k×k
-    windows, ``n_{ij} = k·k``, or the number of non-pad entries when
-    ``count_include_pad=False``.
+    windows. ``n_{ij}`` is ``divisor_override`` when given, else k·k — fewer
+    where a ``ceil_mode`` window overhangs the padding, and only the real
+    (non-pad) entries when ``count_include_pad=False`` (`avg_divisor`).
 
     Backward: ``δ^{l-1}`` receives ``δ_{ij} / n_{ij}`` at every position of
     window (i, j) — for non-overlapping windows, ``up(δ) / (k·k)``, the
     Kronecker product with a block of ones; overlapping windows add.
 
     Shape:
-        a: (N, C, H, W) → z: (N, C, H_out, W_out), ``H_out = (H + 2P - k) // S + 1``.
+        a: (N, C, H, W) or (C, H, W) → z: (N, C, H_out, W_out) or (C, H_out, W_out).
     """
 
     name = "avg_pool2d"
 
     @staticmethod
-    def forward(ctx, a, *, kernel_size, stride, padding, count_include_pad=True):
-        (kh, kw), (ph, pw) = kernel_size, padding
-        if count_include_pad or (ph == 0 and pw == 0):
-            divisor = np.array(kh * kw, dtype=a.dtype)
-        else:   # count the real entries of each window: pool a map of ones
-            ones = _pad(np.ones((1, 1) + a.shape[2:], dtype=a.dtype), padding, 0)
-            divisor = _windows(ones, kernel_size, stride).sum(axis=(-2, -1))[0, 0]
-        windows = _windows(_pad(a, padding, 0), kernel_size, stride)   # (N, C, H_out, W_out, kH, kW)
-        ctx.geometry = (a.shape, kernel_size, stride, padding, windows.shape[2:4])
+    def forward(ctx, a, *, kernel_size, stride, padding, out_size, count_include_pad=True,
+                divisor_override=None):
+        a, ctx.unbatched = _batched(a)
+        (kh, kw) = kernel_size
+        pads = pool_pads(a.shape[2:], kernel_size, stride, padding, (1, 1), out_size)
+        if divisor_override is not None:
+            divisor = np.array(divisor_override, dtype=a.dtype)
+        else:
+            divisor = avg_divisor(a.shape[2:], kernel_size, stride, padding, out_size,
+                                  count_include_pad).astype(a.dtype)   # (H_out, W_out)
+        padded = _pad(a, pads, 0)
+        z = np.zeros(a.shape[:2] + out_size, dtype=a.dtype)           # (N, C, H_out, W_out)
+        with np.errstate(invalid="ignore"):                          # inf + (-inf) = NaN, as PyTorch
+            for u in range(kh):
+                for v in range(kw):
+                    z += _offset(padded, u, v, out_size, stride)
+        z /= divisor
+        ctx.geometry = (a.shape, kernel_size, stride, pads, out_size)
         ctx.divisor = divisor
-        return windows.sum(axis=(-2, -1)) / divisor
+        return z[0] if ctx.unbatched else z
 
     @staticmethod
     def backward(ctx, delta):
-        (n, c, h, w), (kh, kw), stride, (ph, pw), out_size = ctx.geometry
-        share = delta / ctx.divisor                                  # δ_{ij} / n_{ij}
-        grad_padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=delta.dtype)
+        (n, c, h, w), (kh, kw), stride, (top, bottom, left, right), out_size = ctx.geometry
+        delta = delta[None] if ctx.unbatched else delta
+        share = delta / ctx.divisor                                   # δ_{ij} / n_{ij}
+        grad_padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=delta.dtype)
         for u in range(kh):
             for v in range(kw):
-                view = _offset(grad_padded, u, v, out_size, stride)
-                view += share
-        return grad_padded[:, :, ph:ph + h, pw:pw + w]
+                _offset(grad_padded, u, v, out_size, stride)[...] += share
+        grad = grad_padded[:, :, top:top + h, left:left + w]
+        return grad[0] if ctx.unbatched else grad
+
+
+class MaxUnpool2d(Function):
+    """The partial inverse of max pooling: ``z[…, p] = a[…, q]`` at the flat
+    position ``p = indices[…, q]`` of each (H_out, W_out) plane, 0 elsewhere
+    (the indices are those `max_pool2d(..., return_indices=True)` recorded).
+
+    Backward: z copies a into chosen positions, so ``δ^{l-1}[…, q] =
+    δ[…, indices[…, q]]``: δ is read back from where each value was put.
+
+    Shape:
+        a, indices: (N, C, H, W) or (C, H, W) → z: (N, C, H_out, W_out) or
+        (C, H_out, W_out).
+    """
+
+    name = "max_unpool2d"
+
+    @staticmethod
+    def forward(ctx, a, indices, *, out_size):
+        lead, plane = a.shape[:-2], out_size[0] * out_size[1]
+        values = a.reshape(lead + (a.shape[-2] * a.shape[-1],))       # (…, H·W)
+        flat_indices = indices.reshape(values.shape)
+        z = np.zeros(lead + (plane,), dtype=a.dtype)                  # (…, H_out·W_out)
+        np.put_along_axis(z, flat_indices, values, axis=-1)
+        ctx.save_for_backward(flat_indices)
+        ctx.input_shape = a.shape
+        return z.reshape(lead + tuple(out_size))
+
+    @staticmethod
+    def backward(ctx, delta):
+        (flat_indices,) = ctx.saved_tensors
+        lead = delta.shape[:-2]
+        delta = delta.reshape(lead + (delta.shape[-2] * delta.shape[-1],))
+        picked = np.take_along_axis(delta, flat_indices, axis=-1)
+        return picked.reshape(ctx.input_shape), None

@@ -204,29 +204,49 @@ def conv_transpose2d(a, weight, bias=None, stride=1, padding=0, output_padding=0
 # --------------------------------------------------------------------------
 # pooling layer
 # --------------------------------------------------------------------------
-def max_pool2d(a, kernel_size, stride=None, padding=0):
+def pool_output_size(size, kernel, stride, padding, dilation=1, ceil_mode=False):
+    """PyTorch's rule: ``⌊(size + 2P - D(k-1) - 1 [+ S-1]) / S⌋ + 1``; with
+    ``ceil_mode`` a last window starting beyond the input and left padding is dropped.
+
+    >>> pool_output_size(5, 2, 2, 0), pool_output_size(5, 2, 2, 0, ceil_mode=True)
+    (2, 3)
+    """
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def max_pool2d(a, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """Max pooling; returns the output and, for every output entry, the
-    recorded (row, col) of its maximum in the unpadded input. Ties go to the
-    first position of the window in row-major order (a strict ``>`` keeps the
-    first one seen)."""
+    recorded (row, col) of its maximum in the unpadded input. Window (i, j)
+    reads rows ``i·S + u·D - P``; only the taps inside the input are scanned
+    (padding is never selected), in row-major order, keeping a new value when
+    ``value > best`` (so ties keep the first) or when it is NaN (so a NaN
+    window records its last NaN) — PyTorch's scan."""
     (kh, kw) = _pair(kernel_size)
     (sh, sw) = _pair(stride if stride is not None else kernel_size)
     (ph, pw) = _pair(padding)
+    (dh, dw) = _pair(dilation)
     n, c, h, w = a.shape
-    h_out, w_out = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    h_out = pool_output_size(h, kh, sh, ph, dh, ceil_mode)
+    w_out = pool_output_size(w, kw, sw, pw, dw, ceil_mode)
     out = np.zeros((n, c, h_out, w_out))
     where = np.zeros((n, c, h_out, w_out, 2), dtype=int)
     for b in range(n):
         for d in range(c):
-            padded = pad(a[b, d], ph, ph, pw, pw, value=-np.inf)
             for i in range(h_out):
                 for j in range(w_out):
                     best, best_at = -np.inf, None
                     for u in range(kh):
                         for v in range(kw):
-                            value = padded[i * sh + u, j * sw + v]
-                            if best_at is None or value > best:
-                                best, best_at = value, (i * sh + u - ph, j * sw + v - pw)
+                            row, col = i * sh + u * dh - ph, j * sw + v * dw - pw
+                            if not (0 <= row < h and 0 <= col < w):
+                                continue                       # padding: never the maximum
+                            value = a[b, d, row, col]
+                            if best_at is None or value > best or np.isnan(value):
+                                best, best_at = value, (row, col)
                     out[b, d, i, j] = best
                     where[b, d, i, j] = best_at
     return out, where
@@ -247,40 +267,48 @@ def max_pool2d_backward(delta, where, input_shape):
 
 
 def _avg_divisor(i, j, kh, kw, sh, sw, ph, pw, h, w, count_include_pad):
-    if count_include_pad:
-        return kh * kw
-    rows = sum(1 for u in range(kh) if 0 <= i * sh + u - ph < h)
-    cols = sum(1 for v in range(kw) if 0 <= j * sw + v - pw < w)
+    """n_{ij} as PyTorch counts it: the window's rows × columns inside the
+    padded input (a ceil_mode window can overhang it), or inside the input
+    alone without ``count_include_pad``."""
+    low_h, high_h = (0, h) if not count_include_pad else (-ph, h + ph)
+    low_w, high_w = (0, w) if not count_include_pad else (-pw, w + pw)
+    rows = sum(1 for u in range(kh) if low_h <= i * sh + u - ph < high_h)
+    cols = sum(1 for v in range(kw) if low_w <= j * sw + v - pw < high_w)
     return rows * cols
 
 
-def avg_pool2d(a, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool2d(a, kernel_size, stride=None, padding=0, count_include_pad=True, ceil_mode=False,
+               divisor_override=None):
     """Average pooling over zero-padded windows: the window's sum divided by
-    k·k, or by the number of real (non-pad) entries when
+    ``divisor_override``, else by its size inside the padded input (k·k but
+    for ceil_mode windows), or by its real (non-pad) entries when
     ``count_include_pad=False``."""
     (kh, kw) = _pair(kernel_size)
     (sh, sw) = _pair(stride if stride is not None else kernel_size)
     (ph, pw) = _pair(padding)
     n, c, h, w = a.shape
-    h_out, w_out = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    h_out = pool_output_size(h, kh, sh, ph, 1, ceil_mode)
+    w_out = pool_output_size(w, kw, sw, pw, 1, ceil_mode)
     out = np.zeros((n, c, h_out, w_out))
     for b in range(n):
         for d in range(c):
-            padded = pad(a[b, d], ph, ph, pw, pw)
             for i in range(h_out):
                 for j in range(w_out):
                     total = 0.0
                     for u in range(kh):
                         for v in range(kw):
-                            total += padded[i * sh + u, j * sw + v]
-                    out[b, d, i, j] = total / _avg_divisor(i, j, kh, kw, sh, sw, ph, pw, h, w,
-                                                           count_include_pad)
+                            row, col = i * sh + u - ph, j * sw + v - pw
+                            if 0 <= row < h and 0 <= col < w:   # padding adds 0
+                                total += a[b, d, row, col]
+                    divisor = divisor_override or _avg_divisor(i, j, kh, kw, sh, sw, ph, pw, h,
+                                                               w, count_include_pad)
+                    out[b, d, i, j] = total / divisor
     return out
 
 
 def avg_pool2d_backward(delta, input_shape, kernel_size, stride=None, padding=0,
-                        count_include_pad=True):
-    """δ is spread evenly: δ/(k·k) (or δ/count) to every position of its window.
+                        count_include_pad=True, divisor_override=None):
+    """δ is spread evenly: δ/n_{ij} to every real position of window (i, j).
 
     >>> avg_pool2d_backward(np.array([[[[2., 8.], [4., 6.]]]]), (1, 1, 4, 4), 2)[0, 0]
     array([[0.5, 0.5, 2. , 2. ],
@@ -292,14 +320,16 @@ def avg_pool2d_backward(delta, input_shape, kernel_size, stride=None, padding=0,
     (sh, sw) = _pair(stride if stride is not None else kernel_size)
     (ph, pw) = _pair(padding)
     n, c, h, w = input_shape
-    grad = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    grad = np.zeros(input_shape)
     for b in range(n):
         for d in range(c):
             for i in range(delta.shape[2]):
                 for j in range(delta.shape[3]):
-                    share = delta[b, d, i, j] / _avg_divisor(i, j, kh, kw, sh, sw, ph, pw, h, w,
-                                                             count_include_pad)
+                    divisor = divisor_override or _avg_divisor(i, j, kh, kw, sh, sw, ph, pw, h,
+                                                               w, count_include_pad)
                     for u in range(kh):
                         for v in range(kw):
-                            grad[b, d, i * sh + u, j * sw + v] += share
-    return grad[:, :, ph:ph + h, pw:pw + w]
+                            row, col = i * sh + u - ph, j * sw + v - pw
+                            if 0 <= row < h and 0 <= col < w:
+                                grad[b, d, row, col] += delta[b, d, i, j] / divisor
+    return grad

@@ -1,7 +1,7 @@
 """Convolution arithmetic, written out for reading (exercises 5-2, 5-5, 5-7, 5-8).
 
 Everything here works on plain 2-D NumPy arrays, one channel, and is meant to
-be read next to DERIVATIONS.md:
+be read next to docs/derivations.md:
 
 * `rot180`, `cross_correlate` (``W ⊗ X``, narrow), `cross_correlate_full`
   (``W ⊗̃ X``, wide) and `conv_full` (true wide convolution, kernel flipped);

@@ -6,6 +6,10 @@
 * `draw` — a Graphviz picture: solid forward arrows, dashed δ arrows coloured
   by log ‖δ‖, optional per-layer boxes and δ heat maps; `save` writes the DOT
   text, `render` an SVG, PNG or PDF;
+* `explore` — one self-contained HTML page that replays the backward pass
+  step by step in the engine's order, with a side panel per node (δ maps,
+  local rule, pooling routes, conv steps) and ‖δ‖ per layer; `GradientHistory`
+  records ‖δ‖ per layer during training for it; `backward_trace` is its data;
 * `analysis` — ‖δ‖ per layer from the loss back to the input (to spot a
   vanishing gradient), parameter counts, longest path, and a check of the
   engine's topological order against networkx.
@@ -23,10 +27,15 @@ networkx and graphviz are imported only when these functions run, so
 ['relu', 'mul', 'sum']
 """
 from .analysis import check_topological_order, delta_norms, longest_path, param_counts
-from .draw import draw, render, save
+from .draw import draw
+from .explore import Explorer, explore
 from .graph import delta_stats, node_deltas, to_networkx
+from .history import GradientHistory
+from .render import render, save
+from .trace import backward_trace
 
 __all__ = [
-    "check_topological_order", "delta_norms", "delta_stats", "draw", "longest_path",
-    "node_deltas", "param_counts", "render", "save", "to_networkx",
+    "Explorer", "GradientHistory", "backward_trace", "check_topological_order", "delta_norms",
+    "delta_stats", "draw", "explore", "longest_path", "node_deltas", "param_counts", "render",
+    "save", "to_networkx",
 ]

@@ -7,13 +7,14 @@ nothing — the vanishing gradient (sigmoid's f'(z) ≤ 1/4 is the classic cause
 """
 from ..engine import topological_order
 from .graph import _build, _node_deltas, delta_stats
+from .labels import derivative_label, derivative_symbol
 
 
 class DeltaTable(list):
     """A list of row dicts that prints as a table (see `delta_norms`)."""
 
     columns = (("layer", "layer"), ("op", "op"), ("shape", "output shape"),
-               ("delta_norm", "‖δ‖"), ("zero_fraction", "zeros"),
+               ("derivative", "derivative"), ("delta_norm", "norm"), ("zero_fraction", "zeros"),
                ("param_grad_norm", "‖∂L/∂W‖"))
 
     def __str__(self):
@@ -43,7 +44,9 @@ def delta_norms(output, model=None):
     ``model`` is given and the op belongs to a submodule, else the op name),
     ``op``, ``shape``, ``delta_norm`` — ‖δ‖ of ∂L/∂(this op's output),
     summed over its consumers (None for the output itself: its δ is the seed of
-    backward) — ``zero_fraction`` of that δ, and ``param_grad_norm``: the
+    backward) — ``derivative``, which derivative that is in the drawings' one
+    convention (``δ=∂L/∂z`` at the output of a conv, linear, pool …,
+    ``∂L/∂a`` after an activation), ``zero_fraction`` of it, and ``param_grad_norm``: the
     norm of the gradients this op sent to parameters (‖∂L/∂W‖, ‖∂L/∂b‖
     together), or None. ``print(table)`` shows it as text. Needs
     ``loss.backward(retain_graph=True)``; otherwise every δ column is None.
@@ -60,11 +63,11 @@ def delta_norms(output, model=None):
     >>> round(table[1]["delta_norm"], 4), round(table[2]["delta_norm"], 4)  # ‖(1, 1)‖, ‖σ'(z)‖
     (1.4142, 0.2574)
     >>> print(table)                                   # doctest: +NORMALIZE_WHITESPACE
-    layer    op       output shape  ‖δ‖        zeros  ‖∂L/∂W‖
-    -------  -------  ------------  ---------  -----  ---------
-    sum      sum      ()            —          —      —
-    sigmoid  sigmoid  (2,)          1.414e+00  0%     —
-    mul      mul      (2,)          2.574e-01  0%     2.574e-01
+    layer    op       output shape  derivative  norm       zeros  ‖∂L/∂W‖
+    -------  -------  ------------  ----------  ---------  -----  ---------
+    sum      sum      ()            δ=∂L/∂z     —          —      —
+    sigmoid  sigmoid  (2,)          ∂L/∂a       1.414e+00  0%     —
+    mul      mul      (2,)          δ=∂L/∂z     2.574e-01  0%     2.574e-01
     """
     graph, recorded = _build(output, model)
     deltas = _node_deltas(recorded)
@@ -81,6 +84,7 @@ def delta_norms(output, model=None):
             "layer": attrs["module"] or attrs["op"],
             "op": attrs["op"],
             "shape": attrs["shape"],
+            "derivative": derivative_label(derivative_symbol("op", attrs["op"])),
             "delta_norm": None if stats is None else stats["norm"],
             "zero_fraction": None if stats is None else stats["zero_fraction"],
             "param_grad_norm": sum(squares) ** 0.5 if squares else None,

@@ -3,33 +3,36 @@
 What a drawing shows, with ``rankdir='TB'`` (input at the top, loss at the bottom):
 
 * a box per op node (op name, output shape, module path) and per leaf
-  (parameter name such as ``conv1.weight``, or ``x0`` for an input);
+  (parameter name such as ``conv1.weight``; ``input`` and ``target`` for the
+  data, or the names you pass);
 * **solid dark arrows** pointing down: the forward pass, producer → consumer,
   carrying the activation a^{l-1} into layer l;
-* **dashed coloured arrows** pointing up: the backward pass, the error term
-  δ = ∂L/∂(producer's output) that the consumer sent back along that edge,
-  labelled ``δ (shape)`` and ``‖δ‖``. Colour and pen width follow log10 ‖δ‖
-  over the whole graph (blue and thin: small; red and thick: large), so a δ
-  that shrinks layer after layer — a vanishing gradient — fades as it goes up;
-* a legend with the two arrow styles and the colour scale's min and max ‖δ‖.
+* **dashed coloured arrows** pointing up: the backward pass, the derivative
+  of L with respect to the producer's output, sent back by the consumer. One
+  convention everywhere (`viz.labels`): ``δ=∂L/∂z`` at the output z of a conv,
+  linear, pool or other op, ``∂L/∂a`` at the output of an activation,
+  ``∂L/∂W`` / ``∂L/∂b`` into a parameter (never called δ), ``∂L/∂x`` into the
+  input; each labelled with its shape and norm. Colour and pen width follow
+  log10 of the norm over the whole graph (blue and thin: small; red and thick:
+  large), so a δ that shrinks layer after layer — a vanishing gradient —
+  fades as it goes up;
+* a legend with the arrow styles, the symbols and the colour scale.
 
 δ arrows need ``loss.backward(retain_graph=True)`` before drawing: a plain
 ``backward()`` frees every δ once it is used (see `viz.to_networkx`).
 
-Every piece of text goes into an HTML-like label, escaped with
-`html.escape`, so a module named ``conv "a" <b> {c}`` is drawn as written
-and cannot inject DOT.
+Every piece of text goes through `viz.labels` (control characters made
+visible, HTML escaped), so a module named ``conv "a" <b> {c}`` or
+``"\x1b[31m"`` is drawn as written and cannot inject DOT.
 """
-import html
 import math
 import os
-import re
-import shutil
-import subprocess
-import tempfile
 
 from .graph import _build, _node_deltas
-from .heatmap import delta_grid, write_png
+from .heatmap import delta_grid, png_bytes
+from .labels import (ACTIVATION_MODULES, DERIVATIVE_MEANINGS, attribute_text, derivative_label,
+                     derivative_symbol, full_title, html_label_text, norm_label, short_title)
+from .render import make_drawing
 
 FONT = "Helvetica"
 FORWARD_COLOR = "#333333"
@@ -37,24 +40,10 @@ ZERO_DELTA_COLOR = "#aaaaaa"
 # blue (small ‖δ‖) -> purple -> red (large ‖δ‖)
 DELTA_COLORMAP = ((0.0, (49, 130, 189)), (0.5, (140, 81, 165)), (1.0, (215, 25, 28)))
 FILL = {"op": "#e8f0fe", "output": "#fde2e2", "param": "#fff2c2", "input": "#eeeeee"}
-INSTALL_HINT = (
-    "Graphviz's 'dot' program was not found on PATH; it is needed to render SVG, PNG or PDF. "
-    "Install it with your system's package manager: 'sudo apt-get install graphviz' "
-    "(Debian/Ubuntu), 'sudo dnf install graphviz' (Fedora), 'brew install graphviz' (macOS), "
-    "'conda install -c conda-forge graphviz' or 'choco install graphviz' (Windows); "
-    "see https://graphviz.org/download/. Without it, save the DOT text with viz.save(dot, 'graph.dot').")
 
 
 def _text(value):
-    r"""Escape any text for an HTML-like Graphviz label.
-
-    `html.escape` handles ``& < > " '``; Graphviz still expands escapes such
-    as ``\N`` (the node's name) inside HTML text, so a backslash is doubled.
-
-    >>> print(_text('conv "a" <b> {c} | \\N'))
-    conv &quot;a&quot; &lt;b&gt; {c} | \\N
-    """
-    return html.escape(str(value), quote=True).replace("\\", "\\\\")
+    return html_label_text(value)
 
 
 def _shape(shape):
@@ -106,13 +95,16 @@ def _small(text, colour="#444444"):
     return f'<FONT POINT-SIZE="9" COLOR="{colour}">{text}</FONT>'
 
 
-def _first_line(module, limit=64):
-    line = repr(module).splitlines()[0] if repr(module) else type(module).__name__
-    return line if len(line) <= limit else line[:limit - 1] + "…"
+def edge_symbol(graph, producer):
+    """The derivative an edge out of ``producer`` carries back: ``∂L/∂z``, ``∂L/∂a``, ``∂L/∂W`` …"""
+    attrs = graph.nodes[producer]
+    if attrs["kind"] == "leaf":
+        return derivative_symbol(attrs["role"], name=attrs["name"])
+    return derivative_symbol("op", attrs["op"])
 
 
 def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir="TB",
-         asset_dir=None):
+         asset_dir=None, names=None, group_activations=True):
     """Draw the graph that produced ``output`` as a `graphviz.Digraph`.
 
     Args:
@@ -121,18 +113,26 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
             (``conv1.weight``) and modules (``conv1``); optional.
         level: ``'op'`` — every op node on its own; ``'layer'`` — op nodes
             (and parameters) grouped in one box (``cluster_<n>``) per module,
-            titled with its path and the first line of its repr.
+            titled briefly (``pool1: MaxPool2d(2)``; the full repr is the
+            title's tooltip).
         show_grad: draw the δ arrows (needs ``backward(retain_graph=True)``).
         heatmaps: inside each op node whose δ is 4-D (N, C, H, W), show the C
-            δ maps of sample 0 (blue < 0 < red, shared scale ±max|δ|). The PNG
-            files go to ``asset_dir`` (a new temporary directory when None;
-            the CLI puts them next to the output file) and must still exist
-            when the graph is rendered.
+            δ maps of sample 0 (blue < 0 < red, shared scale ±max|δ|). The
+            PNG images stay in memory (``drawing.images``); `render` embeds
+            them, leaving no file behind.
         rankdir: Graphviz layout direction, ``'TB'`` (top to bottom) or ``'LR'``.
+        asset_dir: also write the δ-map PNGs into this folder (for DOT text
+            that another program renders later).
+        names: ``{name: Tensor}`` for inputs: how to label them instead of
+            ``input`` / ``target``.
+        group_activations: at ``level='layer'``, draw an activation module
+            (ReLU, Sigmoid …) inside the box of the layer it follows
+            (``conv1: Conv2d(1, 6, 5) + relu1``) rather than in a box of its own.
 
     The result depends only on the graph: the same model, seed and data give
     the same DOT text (``draw(...).source``). Write it with `save` (no
-    Graphviz needed) or render it with `render` (needs Graphviz's ``dot``).
+    Graphviz needed) or render it with `render` (needs Graphviz's ``dot``);
+    in a notebook the drawing shows itself.
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import viz
@@ -141,27 +141,32 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
     >>> loss = (w @ x).relu().sum()
     >>> loss.backward(retain_graph=True)
     >>> dot = viz.draw(loss)
-    >>> "δ (1, 1)" in dot.source, "‖δ‖=1.0e+00" in dot.source
-    (True, True)
+    >>> "∂L/∂a (1, 1)" in dot.source, "‖∂L/∂a‖=1.0e+00" in dot.source, "∂L/∂W (1, 2)" in dot.source
+    (True, True, True)
     """
-    import graphviz
-
     if level not in ("op", "layer"):
         raise ValueError(f"draw: level must be 'op' or 'layer', got {level!r}")
-    graph, recorded = _build(output, model)
+    graph, recorded = _build(output, model, names)
 
-    dot = graphviz.Digraph(name="tinygrad_cnn")
+    dot = make_drawing(name="tinygrad_cnn")
     dot.attr("graph", rankdir=rankdir, fontname=FONT, nodesep="0.3", ranksep="0.35",
              newrank="true")
     dot.attr("node", fontname=FONT, fontsize="11", shape="box", style="rounded,filled",
              color="#555555", penwidth="1")
     dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
 
-    images = _write_heatmaps(graph, recorded, asset_dir) if heatmaps else {}
+    images = _heatmap_images(graph, recorded) if heatmaps else {}
+    for node_id, (data, _) in images.items():
+        dot.images[f"{node_id}_delta.png"] = data
+    if asset_dir is not None and images:
+        os.makedirs(asset_dir, exist_ok=True)
+        for name, data in dot.images.items():
+            with open(os.path.join(asset_dir, name), "wb") as f:
+                f.write(data)
     statements = {node_id: _node(graph, node_id, level, images) for node_id in graph.nodes}
 
     if level == "layer":
-        _add_clusters(dot, graph, recorded, statements)
+        _add_clusters(dot, graph, recorded, statements, group_activations)
     for node_id in graph.nodes:
         if statements[node_id] is not None:
             dot.node(node_id, **statements[node_id])
@@ -169,18 +174,22 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
     edges = list(graph.edges(data=True))
     scale = _Scale([data["grad"]["norm"] for _, _, data in edges if data["grad"] is not None])
     for producer, consumer, data in edges:
-        dot.edge(producer, consumer, color=FORWARD_COLOR, penwidth="1.2")
+        dot.edge(producer, consumer, color=FORWARD_COLOR, penwidth="1.2",
+                 id=f"forward:{producer}:{consumer}")
     if show_grad:
         for producer, consumer, data in edges:
             if data["grad"] is None:
                 continue
             colour, width = scale.style(data["grad"]["norm"])
-            label = _rows(f'<FONT COLOR="{colour}">δ {_shape(data["grad"]["shape"])}</FONT>',
-                          f'<FONT COLOR="{colour}">‖δ‖={_norm(data["grad"]["norm"])}</FONT>')
+            symbol = edge_symbol(graph, producer)
+            label = _rows(
+                f'<FONT COLOR="{colour}">{derivative_label(symbol)} {_shape(data["grad"]["shape"])}</FONT>',
+                f'<FONT COLOR="{colour}">{norm_label(symbol)}={_norm(data["grad"]["norm"])}</FONT>')
             # drawn producer -> consumer so it lies beside the forward arrow, but with
             # dir=back its arrowhead sits at the producer: δ travels consumer -> producer
             dot.edge(producer, consumer, label=label, style="dashed", dir="back",
-                     color=colour, penwidth=str(width), arrowtail="normal")
+                     color=colour, penwidth=str(width), arrowtail="normal",
+                     id=f"delta:{producer}:{consumer}")
         _add_legend(dot, scale, any(data["grad"] is not None for _, _, data in edges), images)
     return dot
 
@@ -188,28 +197,32 @@ def draw(output, model=None, level="op", show_grad=True, heatmaps=False, rankdir
 def _node(graph, node_id, level, images):
     attrs = graph.nodes[node_id]
     if attrs["kind"] == "leaf":
-        fill = FILL["param"] if attrs["requires_grad"] else FILL["input"]
+        fill = FILL["param"] if attrs["role"] == "param" else FILL["input"]
         label = _rows(f"<B>{_text(attrs['name'])}</B>", _small(_shape(attrs["shape"])))
-        return {"label": label, "fillcolor": fill, "style": "filled"}
+        return {"label": label, "fillcolor": fill, "style": "filled", "id": node_id}
     rows = [f"<B>{_text(attrs['op'])}</B>", _small(_shape(attrs["shape"]))]
     if level == "op" and attrs["module"]:
         rows.append(_small(_text(attrs["module"]), "#1a5fb4"))
     if node_id in images:
-        path, scale = images[node_id]
-        rows.append(f'<IMG SRC="{_text(path)}"/>')
+        _, scale = images[node_id]
+        rows.append(f'<IMG SRC="{node_id}_delta.png"/>')
         rows.append(_small(f"δ maps, sample 0, ±{_norm(scale)}", "#666666"))
     fill = FILL["output"] if node_id == graph.graph["output"] else FILL["op"]
-    attrs_out = {"label": _rows(*rows), "fillcolor": fill}
+    attrs_out = {"label": _rows(*rows), "fillcolor": fill, "id": node_id}
     if node_id == graph.graph["output"]:
         attrs_out["penwidth"] = "2"
     return attrs_out
 
 
-def _cluster_keys(graph, recorded):
-    """node id -> (cluster key, title) for op nodes made inside a module, and
-    for parameters (in their owner's cluster)."""
-    keys = {}
-    titles = {}
+def layer_groups(graph, recorded, group_activations=True):
+    """Which box each node goes in at ``level='layer'``.
+
+    Returns ``(keys, titles, tooltips)``: node id -> cluster key for op nodes
+    made inside a module and for parameters (in their owner's box); key ->
+    short title; key -> the full repr. With ``group_activations``, an
+    activation module's ops join the box of the layer whose output they read.
+    """
+    keys, titles, tooltips = {}, {}, {}
     for node_id in recorded.ops:
         node = recorded.objects[node_id]
         if node.scope is None:
@@ -219,24 +232,58 @@ def _cluster_keys(graph, recorded):
             if not path:           # the model itself, or a module it does not list
                 continue
             key = path
-            titles[key] = f"{path}: {_first_line(node.scope)}"
+            titles[key] = f"{path}: {short_title(node.scope)}"
         else:
             key = f"#{id(node.scope)}"
-            titles.setdefault(key, _first_line(node.scope))
+            titles.setdefault(key, short_title(node.scope))
+        tooltips.setdefault(key, full_title(node.scope))
         keys[node_id] = key
     for leaf_id in recorded.leaves:
         name = graph.nodes[leaf_id]["name"]
         owner = name.rpartition(".")[0] if id(recorded.objects[leaf_id]) in recorded.param_names else None
         if owner in titles:
             keys[leaf_id] = owner
-    return keys, titles
+    if group_activations:
+        _merge_activations(graph, recorded, keys, titles, tooltips)
+    return keys, titles, tooltips
 
 
-def _add_clusters(dot, graph, recorded, statements):
-    """One ``cluster_<n>`` per module, nested by path (``features.0`` inside ``features``)."""
-    keys, titles = _cluster_keys(graph, recorded)
-    order = []                                  # cluster keys in order of first node
-    for node_id in graph.nodes:
+def _merge_activations(graph, recorded, keys, titles, tooltips):
+    """Move each activation module's ops into the box of the layer it follows."""
+    members = {}
+    for node_id, key in keys.items():
+        members.setdefault(key, []).append(node_id)
+    for key, nodes in list(members.items()):
+        ops = [n for n in nodes if graph.nodes[n]["kind"] == "op"]
+        if not ops or graph.nodes[ops[0]]["scope_type"] not in ACTIVATION_MODULES:
+            continue
+        if any(graph.nodes[n]["kind"] == "leaf" for n in nodes):
+            continue                        # PReLU-like: it has parameters of its own
+        producers = {p for n in ops for p in graph.predecessors(n) if p not in ops}
+        owners = {keys.get(p) for p in producers}
+        if len(owners) != 1 or None in owners or owners == {key}:
+            continue
+        (owner,) = owners
+        if "." in key and "." in owner and key.rpartition(".")[0] != owner.rpartition(".")[0]:
+            continue                        # different parents: keep the nesting honest
+        for n in ops:
+            keys[n] = owner
+        name = key if recorded.model is not None else short_title(recorded.objects[ops[0]].scope)
+        titles[owner] = f"{titles[owner]} + {name}"
+        tooltips[owner] = f"{tooltips[owner]}\n{key}: {tooltips.pop(key, '')}"
+        titles.pop(key, None)
+
+
+def _add_clusters(dot, graph, recorded, statements, group_activations):
+    """One ``cluster_<n>`` per module, nested by path (``features.0`` inside ``features``).
+
+    Each box's title is a node of its own (``title_<n>``) at the top of the
+    box rather than Graphviz's cluster label: Graphviz routes edges around
+    nodes but straight through cluster labels.
+    """
+    keys, titles, tooltips = layer_groups(graph, recorded, group_activations)
+    order = []                                  # cluster keys in order of their first op
+    for node_id in recorded.ops + recorded.leaves:
         if node_id in keys and keys[node_id] not in order:
             order.append(keys[node_id])
     parents = {}
@@ -248,7 +295,8 @@ def _add_clusters(dot, graph, recorded, statements):
                 parent = prefix.rpartition(".")[0]
                 parents.setdefault(prefix, parent)
                 if parent not in titles:
-                    titles[parent] = f"{parent}: {_first_line(modules[parent])}" if parent in modules else parent
+                    titles[parent] = f"{parent}: {short_title(modules[parent])}" if parent in modules else parent
+                    tooltips[parent] = full_title(modules[parent]) if parent in modules else parent
                     order.append(parent)
                 prefix = parent
     numbers = {key: n for n, key in enumerate(order)}
@@ -256,48 +304,58 @@ def _add_clusters(dot, graph, recorded, statements):
     members = {key: [n for n in graph.nodes if keys.get(n) == key] for key in order}
 
     def emit(target, key):                      # recursion depth = module nesting depth
-        with target.subgraph(name=f"cluster_{numbers[key]}") as cluster:
-            cluster.attr(label=_rows(f"<B>{_text(titles[key])}</B>"), style="rounded,dashed",
-                         color="#7f7f7f", fontsize="10", labeljust="l")
+        number = numbers[key]
+        with target.subgraph(name=f"cluster_{number}") as cluster:
+            cluster.attr(label="", style="rounded,dashed", color="#7f7f7f",
+                         tooltip=attribute_text(tooltips.get(key, titles[key])))
+            cluster.node(f"title_{number}", label=_rows(f"<B>{_text(titles[key])}</B>"),
+                         shape="plaintext", style="", fontsize="10",
+                         tooltip=attribute_text(tooltips.get(key, titles[key])))
+            inside = set(members[key])
             for node_id in members[key]:
                 cluster.node(node_id, **statements[node_id])
                 statements[node_id] = None      # drawn here, not again at top level
+                if not any(p in inside for p in graph.predecessors(node_id)):
+                    # the title sits above the box's first nodes, and below what they
+                    # read from outside, so boxes stack instead of overlapping in rank
+                    cluster.edge(f"title_{number}", node_id, style="invis")
+                    for producer in graph.predecessors(node_id):
+                        title_inputs.append((producer, f"title_{number}"))
             for child in children[key]:
                 emit(cluster, child)
 
+    title_inputs = []
     for key in order:
         if key not in parents:
             emit(dot, key)
+    for producer, title in dict.fromkeys(title_inputs):
+        dot.edge(producer, title, style="invis")
 
 
-def _write_heatmaps(graph, recorded, asset_dir):
-    """Write the δ-map grid of every op node with a 4-D δ; id -> (path, scale)."""
-    if asset_dir is None:
-        asset_dir = tempfile.mkdtemp(prefix="tinygrad_cnn_delta_maps_")
-    asset_dir = os.path.abspath(os.fspath(asset_dir))
-    os.makedirs(asset_dir, exist_ok=True)
+def _heatmap_images(graph, recorded):
+    """The δ-map grid of every op node with a 4-D δ: id -> (PNG bytes, scale)."""
     images = {}
     for node_id, delta in _node_deltas(recorded).items():
         if graph.nodes[node_id]["kind"] != "op" or delta.ndim != 4:
             continue
         rgb, scale = delta_grid(delta)
-        path = os.path.join(asset_dir, f"{node_id}_delta.png")
-        write_png(path, rgb)
-        images[node_id] = (path, scale)
-    return images
+        images[node_id] = (png_bytes(rgb), scale)
+    return dict(sorted(images.items(), key=lambda item: int(item[0][2:])))
 
 
 def _add_legend(dot, scale, has_delta, images):
-    """One table node: the two arrow styles, then the ‖δ‖ colour scale."""
+    """One table node: the arrow styles, the symbols, then the colour scale."""
     colour = _colour(1.0) if has_delta else ZERO_DELTA_COLOR
     steps = 5
     rows = [
         f'<TR><TD COLSPAN="{steps}"><B>Legend</B></TD></TR>',
         f'<TR><TD COLSPAN="{steps}" ALIGN="LEFT"><FONT COLOR="{FORWARD_COLOR}">━━━▶</FONT>'
-        '  solid: forward, activation a, producer → consumer</TD></TR>',
+        '  solid: forward, the output of the producer read by the consumer</TD></TR>',
         f'<TR><TD COLSPAN="{steps}" ALIGN="LEFT"><FONT COLOR="{colour}">◀╍╍╍</FONT>'
-        '  dashed: backward, δ = ∂L/∂a sent back by the consumer</TD></TR>',
+        '  dashed: backward, ∂L/∂(producer\'s output) sent back by the consumer</TD></TR>',
     ]
+    rows += [f'<TR><TD COLSPAN="{steps}" ALIGN="LEFT">   {_text(meaning)}</TD></TR>'
+             for _, meaning in DERIVATIVE_MEANINGS]
     if not has_delta:
         rows.append(f'<TR><TD COLSPAN="{steps}">no δ recorded: call '
                     'loss.backward(retain_graph=True) before drawing</TD></TR>')
@@ -311,11 +369,11 @@ def _add_legend(dot, scale, has_delta, images):
                 value = 10 ** (math.log10(scale.low) + t * (math.log10(scale.high) - math.log10(scale.low)))
             cells.append(f'<TD BGCOLOR="{_colour(t)}" WIDTH="52"><FONT COLOR="white" '
                          f'POINT-SIZE="8">{_norm(value)}</FONT></TD>')
-        rows.append(f'<TR><TD COLSPAN="{steps}">‖δ‖ sets colour and width (log scale): '
+        rows.append(f'<TR><TD COLSPAN="{steps}">the norm sets colour and width (log scale): '
                     f'min {_norm(scale.low or 0.0)}, max {_norm(scale.high or 0.0)}</TD></TR>')
         rows.append(f'<TR>{"".join(cells)}</TR>')
-        rows.append(f'<TR><TD COLSPAN="{steps}" ALIGN="LEFT">small ‖δ‖: thin and blue — '
-                    'large ‖δ‖: thick and red; grey: ‖δ‖ = 0</TD></TR>')
+        rows.append(f'<TR><TD COLSPAN="{steps}" ALIGN="LEFT">small: thin and blue — '
+                    'large: thick and red; grey: exactly 0</TD></TR>')
         if images:
             rows.append(f'<TR><TD COLSPAN="{steps}">δ maps: <FONT COLOR="#2166ac">blue &lt; 0'
                         '</FONT> · white = 0 · <FONT COLOR="#b2182b">red &gt; 0</FONT>'
@@ -323,89 +381,3 @@ def _add_legend(dot, scale, has_delta, images):
     table = ('<<TABLE BORDER="1" COLOR="#999999" STYLE="ROUNDED" CELLBORDER="0" '
              f'CELLSPACING="2" CELLPADDING="2">{"".join(rows)}</TABLE>>')
     dot.node("legend", label=table, shape="plaintext", style="", fontsize="9")
-
-
-def save(dot, path):
-    """Write the DOT text of ``dot`` (a `graphviz.Digraph` or a string) to ``path``.
-
-    Needs no Graphviz installation; open the file with any DOT viewer, or
-    run ``dot -Tsvg path -o graph.svg`` later. Returns ``path``.
-
-    >>> import os, tempfile, tinygrad_cnn as tg
-    >>> from tinygrad_cnn import viz
-    >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
-    >>> path = os.path.join(tempfile.mkdtemp(), "graph.dot")
-    >>> _ = viz.save(viz.draw((x * x).sum()), path)
-    >>> open(path, encoding="utf-8").read().startswith("digraph tinygrad_cnn {")
-    True
-    """
-    source = dot.source if hasattr(dot, "source") else str(dot)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(source)
-    return path
-
-
-def render(dot, path, dpi=None):
-    """Render ``dot`` to ``path``; the format comes from the extension:
-    ``.svg``, ``.png``, ``.pdf`` (these need Graphviz's ``dot`` program) or
-    ``.dot`` / ``.gv`` (DOT text, written by `save`). Returns ``path``.
-
-    Without ``dot`` on PATH it raises a `RuntimeError` that says how to install
-    Graphviz. In an SVG, the δ-map images are embedded (as data: URIs), so the
-    file stands alone. ``dpi`` sets the resolution of a PNG.
-
-    >>> import os, tempfile, tinygrad_cnn as tg
-    >>> from tinygrad_cnn import viz
-    >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
-    >>> loss = (x * x).sum(); loss.backward(retain_graph=True)
-    >>> path = os.path.join(tempfile.mkdtemp(), "g.svg")
-    >>> try:
-    ...     _ = viz.render(viz.draw(loss), path)
-    ... except RuntimeError as error:          # Graphviz is not installed
-    ...     print("apt-get install graphviz" in str(error))
-    ... else:
-    ...     print("δ" in open(path, encoding="utf-8").read())
-    True
-    """
-    path = os.fspath(path)
-    fmt = os.path.splitext(path)[1].lower().lstrip(".")
-    if fmt in ("dot", "gv"):
-        return save(dot, path)
-    if fmt not in ("svg", "png", "pdf"):
-        raise ValueError(f"render: cannot tell the format from {path!r}; "
-                         "use a name ending in .svg, .png, .pdf or .dot")
-    program = shutil.which("dot")
-    if program is None:
-        raise RuntimeError(INSTALL_HINT)
-    source = dot.source if hasattr(dot, "source") else str(dot)
-    command = [program, f"-T{fmt}", "-o", path]
-    if dpi is not None:
-        command.insert(1, f"-Gdpi={int(dpi)}")
-    result = subprocess.run(command, input=source.encode("utf-8"), capture_output=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"render: Graphviz 'dot' failed (exit {result.returncode}): "
-                           + result.stderr.decode("utf-8", "replace").strip())
-    if fmt == "svg":
-        _embed_images(path)
-    return path
-
-
-def _embed_images(svg_path):
-    """Replace file references to PNG images in an SVG by data: URIs."""
-    import base64
-
-    with open(svg_path, encoding="utf-8") as f:
-        text = f.read()
-
-    def inline(match):
-        file = html.unescape(match.group(2))
-        if not os.path.isfile(file):
-            return match.group(0)
-        with open(file, "rb") as image:
-            encoded = base64.b64encode(image.read()).decode("ascii")
-        return f'{match.group(1)}="data:image/png;base64,{encoded}"'
-
-    embedded = re.sub(r'(xlink:href|href)="([^"]+\.png)"', inline, text)
-    if embedded != text:
-        with open(svg_path, "w", encoding="utf-8") as f:
-            f.write(embedded)

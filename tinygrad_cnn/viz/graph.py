@@ -58,11 +58,12 @@ class _Recorded:
     themselves, e.g. to group op nodes by the module object that made them).
     """
 
-    def __init__(self, output, model=None):
+    def __init__(self, output, model=None, names=None):
         if not isinstance(output, Tensor):
             raise TypeError(f"viz: expected the output Tensor of a forward pass, got {type(output).__name__}")
         self.model = model
         self.module_paths, self.param_names = _module_paths(model)
+        self.given_names = _given_names(names)
         self.ids = {}            # id(object) -> node id ("op3", "leaf1")
         self.objects = {}        # node id -> Function node or leaf Tensor
         self.ops = []            # op node ids, producers first
@@ -98,11 +99,43 @@ class _Recorded:
             return None
         return self.module_paths[id(node.scope)]
 
-    def leaf_name(self, leaf_id, counter):
+    def leaf_names(self):
+        """leaf id -> name: the parameter's name, a name the caller gave, else
+        ``target`` for what the output node (the loss) reads besides its first
+        argument, ``input`` for the other inputs and ``param`` for a leaf that
+        requires grad when no model names it (``input1``, ``target1`` … when
+        there are several)."""
+        read_by_output = {producer for producer, consumer, slot in self.edges
+                          if consumer == self.output and slot > 0}
+        names, counts = {}, {"input": 0, "target": 0, "param": 0}
+        for leaf_id in self.leaves:
+            key = id(self.objects[leaf_id])
+            given = self._given_name(leaf_id)
+            if key in self.param_names:
+                names[leaf_id] = self.param_names[key]
+            elif given is not None:
+                names[leaf_id] = given
+            else:
+                role = self.leaf_role(leaf_id)
+                if role == "input" and leaf_id in read_by_output:
+                    role = "target"
+                names[leaf_id] = role if counts[role] == 0 else f"{role}{counts[role]}"
+                counts[role] += 1
+        return names
+
+    def _given_name(self, leaf_id):
+        tensor = self.objects[leaf_id]
+        return self.given_names.get(id(tensor), self.given_names.get(id(tensor._data)))
+
+    def leaf_role(self, leaf_id):
+        """``'param'`` for a model parameter — or, without a model, any leaf
+        that requires grad and was not given a name — else ``'input'``."""
         tensor = self.objects[leaf_id]
         if id(tensor) in self.param_names:
-            return self.param_names[id(tensor)]
-        return f"x{counter}"
+            return "param"
+        if self._given_name(leaf_id) is not None or self.model is not None:
+            return "input"
+        return "param" if tensor.requires_grad else "input"
 
     def edge_delta(self, producer, consumer, slot):
         """The δ array the consumer sent back along this edge, or None."""
@@ -112,7 +145,23 @@ class _Recorded:
         return grads[slot]
 
 
-def to_networkx(output, model=None):
+def _given_names(names):
+    """``{name: Tensor}`` (or ``{Tensor: name}``) -> ``{id(tensor): name}``."""
+    if not names:
+        return {}
+    given = {}
+    for key, value in dict(names).items():
+        name, tensor = (key, value) if isinstance(value, Tensor) else (value, key)
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"viz: names maps a name to a Tensor, got {type(key).__name__} -> "
+                            f"{type(value).__name__}")
+        given[id(tensor)] = str(name)
+        # a functional may wrap the same array in a Tensor of its own (cross_entropy's target)
+        given.setdefault(id(tensor._data), str(name))
+    return given
+
+
+def to_networkx(output, model=None, names=None):
     """The graph that produced ``output``, as a `networkx.DiGraph`.
 
     Nodes are the op nodes (``kind='op'``, ids ``op0, op1, …`` producers
@@ -127,7 +176,11 @@ def to_networkx(output, model=None):
     the model itself; None without a model or for a leaf), ``scope_type`` (the
     class name of that module, even without a model), ``name`` (leaves: the
     parameter name from ``model.named_parameters()`` matched by identity, such
-    as ``conv1.weight``; otherwise ``x0``, ``x1`` …), ``requires_grad``,
+    as ``conv1.weight``; a name from ``names``, a dict ``{name: Tensor}``;
+    otherwise ``target`` for a leaf the output node reads as a later argument —
+    the labels of a loss — ``input`` for the other inputs and, without a model,
+    ``param`` for a leaf that requires grad; then ``input1``, ``param1`` …),
+    ``role`` (leaves: ``'param'`` or ``'input'``), ``requires_grad``,
     ``params`` (leaves that require grad: their number of elements; else 0).
 
     Edges run forward, producer → consumer, with ``slot`` (the argument index
@@ -161,27 +214,25 @@ def to_networkx(output, model=None):
     >>> g.edges["leaf0", "op0"]["grad"]["norm"]      # ‖∂L/∂w‖ = ‖x‖ = √5
     2.23606797749979
     """
-    return _build(output, model)[0]
+    return _build(output, model, names)[0]
 
 
-def _build(output, model):
+def _build(output, model, names=None):
     """`to_networkx`'s work; also returns the `_Recorded` objects for `viz.draw`."""
     import networkx as nx
 
-    recorded = _Recorded(output, model)
+    recorded = _Recorded(output, model, names)
     graph = nx.DiGraph()
     graph.graph["output"] = recorded.output
 
     # a fixed insertion order (leaves by number, then op nodes producers first)
     # keeps every listing of the graph, and the DOT text drawn from it, deterministic
-    unnamed = 0
+    leaf_names = recorded.leaf_names()
     for leaf_id in recorded.leaves:
         tensor = recorded.objects[leaf_id]
-        name = recorded.leaf_name(leaf_id, unnamed)
-        if id(tensor) not in recorded.param_names:
-            unnamed += 1
         graph.add_node(
-            leaf_id, kind="leaf", op="leaf", name=name, shape=tuple(tensor.shape),
+            leaf_id, kind="leaf", op="leaf", name=leaf_names[leaf_id], role=recorded.leaf_role(leaf_id),
+            shape=tuple(tensor.shape),
             dtype=str(tensor.dtype), module=None, scope_type=None,
             requires_grad=bool(tensor.requires_grad),
             params=int(tensor._data.size) if tensor.requires_grad else 0)

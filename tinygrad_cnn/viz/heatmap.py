@@ -65,30 +65,35 @@ def diverging_rgb(values, scale, gamma=0.5):
     return np.rint(white + (target - white) * weight).astype(np.uint8)
 
 
-def delta_grid(delta, sample=0, tile=48, max_columns=8, gap=2):
+def delta_grid(delta, sample=0, tile=48, min_cell=3, max_width=340, gap=2):
     """The per-channel maps of a 4-D δ (N, C, H, W) for one sample, as an RGB grid.
 
-    Each H×W map is enlarged (nearest neighbour) to about ``tile`` pixels and
-    the C maps are laid out in rows of at most ``max_columns``, separated by
-    ``gap`` grey pixels. Returns ``(rgb, scale)`` where ``scale = max|δ|`` of
-    the sample is the value shown as full red / full blue.
+    Each H×W map is enlarged (nearest neighbour) to about ``tile`` pixels, and
+    every cell of a map to at least ``min_cell`` pixels, so a 28×28 map is
+    84 px across and each value stays visible. The C maps wrap into as many
+    columns as fit in ``max_width`` pixels, separated by ``gap`` grey pixels,
+    so the grid never gets wider than a node should be. Returns ``(rgb,
+    scale)`` where ``scale = max|δ|`` of the sample is the value shown as full
+    red / full blue.
 
     >>> import numpy as np
     >>> delta = np.zeros((2, 3, 4, 4)); delta[0, 1, 0, 0] = -0.5
-    >>> rgb, scale = delta_grid(delta, tile=8)
-    >>> rgb.shape, scale, rgb[2, 2 + 8 + 2].tolist()     # channel 1, pixel (0, 0)
-    ((12, 32, 3), 0.5, [33, 102, 172])
+    >>> rgb, scale = delta_grid(delta, tile=8)           # cells of 3 px: 12×12 maps
+    >>> rgb.shape, scale, rgb[2, 2 + 12 + 2].tolist()    # channel 1, pixel (0, 0)
+    ((16, 44, 3), 0.5, [33, 102, 172])
+    >>> delta_grid(np.ones((1, 16, 28, 28)))[0].shape    # 3 columns of 84 px, 6 rows
+    (518, 260, 3)
     """
     delta = np.asarray(delta, dtype=np.float64)
     if delta.ndim != 4:
         raise ValueError(f"delta_grid: expected δ of shape (N, C, H, W), got shape {delta.shape}")
     maps = delta[sample]                                   # (C, H, W)
     channels, height, width = maps.shape
-    zoom = max(1, -(-tile // max(height, width)))          # ceil: at least `tile` pixels
+    zoom = max(min_cell, -(-tile // max(height, width, 1)))   # ceil: at least `tile` pixels
     scale = float(np.abs(maps).max()) if maps.size else 0.0
-    columns = min(channels, max_columns)
-    rows = -(-channels // columns)
     cell_h, cell_w = height * zoom, width * zoom
+    columns = max(1, min(channels, (max_width - gap) // (cell_w + gap)))
+    rows = -(-channels // columns)
     grid = np.full((gap + rows * (cell_h + gap), gap + columns * (cell_w + gap), 3), 160, dtype=np.uint8)
     for c in range(channels):
         row, column = divmod(c, columns)

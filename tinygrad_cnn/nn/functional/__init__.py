@@ -4,10 +4,12 @@ argument order and layouts (NCHW; conv weight (C_out, C_in/groups, kH, kW)).
 Each function here checks and normalises its arguments, with errors that name
 the op and the shapes and dtypes it got, then calls one op's ``apply``: every
 layer below is ONE graph node whose local backward rule sits in its op class
-(`conv_ops`, `pool_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
+(`conv_ops`, `pool_ops`, `adaptive_pool_ops`, `padding_ops`, `fold_ops`,
+`upsample_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
 
 One family per file: `conv`, `pooling`, `activation`, `linear` (with
-`flatten` and `dropout`), `loss`, `normalization`.
+`flatten` and `dropout`), `loss`, `normalization`, `padding`, `fold`
+(unfold / fold), `upsampling` (interpolate).
 
 >>> import tinygrad_cnn as tg
 >>> from tinygrad_cnn.nn import functional as F
@@ -16,15 +18,19 @@ One family per file: `conv`, `pooling`, `activation`, `linear` (with
 >>> y.shape, y.grad_fn.name
 ((1, 2, 2, 2), 'max_pool2d')
 """
-from ...ops.movement import pad
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
 from .linear import dropout, flatten, linear
 from .loss import cross_entropy, nll_loss
 from .normalization import batch_norm
-from .pooling import avg_pool2d, max_pool2d
+from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
+                      max_unpool2d)
+from .fold import fold, unfold            # im2col / col2im
+from .padding import pad                  # all four modes; the core constant pad inside
+from .upsampling import interpolate
 
 __all__ = [
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d", "fold", "unfold", "interpolate",
     "avg_pool2d", "batch_norm", "conv2d", "conv_transpose2d", "cross_entropy", "dropout",
     "flatten", "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
     "pad", "relu", "sigmoid", "softmax", "tanh",

@@ -38,7 +38,7 @@ def sigmoid(input):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.sigmoid(tg.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
     return input.sigmoid()
 
@@ -71,7 +71,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.softmax(tg.tensor([0.0, 0.0]), dim=0)
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     input = _cast(input, dtype)
     return Softmax.apply(input, dim=_dim("softmax", dim, input, _stacklevel))
@@ -109,7 +109,7 @@ def gelu(input, approximate="none"):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.gelu(tg.tensor([-1.0, 0.0, 1.0]))
-    tensor([-0.15865526,  0.        ,  0.8413447 ])
+    tensor([-0.1587,  0.0000,  0.8413])
     """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
@@ -135,7 +135,7 @@ def selu(input, inplace=False):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.selu(tg.tensor([-1e4, 1.0]))                        # −λα, λ
-    tensor([-1.7580993,  1.050701 ])
+    tensor([-1.7581,  1.0507])
     """
     _floating("selu", input)
     return Selu.apply(input, alpha=SELU_ALPHA, scale=SELU_SCALE)
@@ -147,7 +147,7 @@ def celu(input, alpha=1.0, inplace=False):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.celu(tg.tensor([-1e4, 2.0]), alpha=0.5)
-    tensor([-0.5,  2. ])
+    tensor([-0.5000,  2.0000])
     """
     _floating("celu", input)
     if alpha == 0:
@@ -173,7 +173,7 @@ def mish(input, inplace=False):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.mish(tg.tensor([0.0, 1.0]))
-    tensor([0.    , 0.8651])
+    tensor([0.0000, 0.8651])
     """
     _floating("mish", input)
     return Mish.apply(input)
@@ -185,7 +185,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.softplus(tg.tensor([0.0, 30.0]))
-    tensor([ 0.6931, 30.    ])
+    tensor([ 0.6931, 30.0000])
     """
     _floating("softplus", input)
     return Softplus.apply(input, beta=float(beta), threshold=float(threshold))
@@ -209,7 +209,7 @@ def softsign(input):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.softsign(tg.tensor([-3.0, 1.0]))
-    tensor([-0.75,  0.5 ])
+    tensor([-0.7500,  0.5000])
     """
     _floating("softsign", input)
     return Softsign.apply(input)
@@ -234,7 +234,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.hardtanh(tg.tensor([-2.0, 0.5, 2.0]))
-    tensor([-1. ,  0.5,  1. ])
+    tensor([-1.0000,  0.5000,  1.0000])
     """
     _floating("hardtanh", input)
     if min_val > max_val:
@@ -261,7 +261,7 @@ def hardsigmoid(input, inplace=False):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.hardsigmoid(tg.tensor([-4.0, 0.0, 4.0]))
-    tensor([0. , 0.5, 1. ])
+    tensor([0.0000, 0.5000, 1.0000])
     """
     _floating("hardsigmoid", input)
     return Hardsigmoid.apply(input)
@@ -273,7 +273,7 @@ def hardswish(input, inplace=False):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.hardswish(tg.tensor([-4.0, 1.0, 4.0]))
-    tensor([-0.    ,  0.6667,  4.    ])
+    tensor([-0.0000,  0.6667,  4.0000])
     """
     _floating("hardswish", input)
     return Hardswish.apply(input)
@@ -298,8 +298,8 @@ def prelu(input, weight):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.prelu(tg.tensor([[-1.0, -1.0], [2.0, -4.0]]), tg.tensor([0.5, 0.25]))
-    tensor([[-0.5 , -0.25],
-            [ 2.  , -1.  ]])
+    tensor([[-0.5000, -0.2500],
+            [ 2.0000, -1.0000]])
     """
     _floating("prelu", input)
     if weight.dtype != input.dtype:

@@ -1,4 +1,6 @@
 """Fully connected layer and its companions: `linear`, `flatten`, `dropout`."""
+import numpy as np
+
 from ..._errors import DTypeError, ShapeError, describe
 from ..activation_ops import Dropout, Linear
 
@@ -18,9 +20,13 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"linear: expected input (*, in) and a 2-D weight (out, in), got input "
                          f"{describe(input)} and weight {describe(weight)}")
     if input.shape[-1] != weight.shape[1]:
+        hint = ""
+        if input.ndim > 2 and int(np.prod(input.shape[1:])) == weight.shape[1]:
+            hint = (f"; the input's dims after the batch hold {weight.shape[1]} values: did you "
+                    "forget nn.Flatten() (or x.flatten(1)) before this layer?")
         raise ShapeError(f"linear: input has {input.shape[-1]} features but weight "
                          f"{tuple(weight.shape)} expects {weight.shape[1]} (= weight.shape[1]); "
-                         f"input {describe(input)}")
+                         f"input {describe(input)}{hint}")
     if input.dtype != weight.dtype:
         raise DTypeError(f"linear: input and weight must have the same dtype, got input "
                          f"{describe(input)} and weight {describe(weight)}")

@@ -12,6 +12,7 @@ import numpy as np
 
 from ... import _state
 from ..._errors import DTypeError, ShapeError, describe
+from ...creation import tensor
 from ...tensor import Tensor
 from ..loss_ops import CrossEntropy, NllLoss
 
@@ -53,9 +54,9 @@ def as_tensor(value):
     """A loss argument as a Tensor: Tensors pass, arrays and lists become constants.
 
     >>> as_tensor([1, 2]).dtype
-    dtype('int64')
+    tinygrad_cnn.int64
     """
-    return value if isinstance(value, Tensor) else Tensor(value)
+    return value if isinstance(value, Tensor) else tensor(value)
 
 
 def constant_array(op, name, value, dtype=None):
@@ -141,7 +142,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     >>> round(loss.item(), 4)
     0.6931
     >>> loss.backward(); logits.grad
-    tensor([[ 0.5, -0.5]])
+    tensor([[ 0.5000, -0.5000]])
     >>> F.cross_entropy(tg.tensor([[0.0, 0.0]]), tg.tensor([[0.25, 0.75]])).item() == loss.item()
     True
     """
@@ -178,7 +179,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     tensor(2.)
     >>> F.nll_loss(tg.tensor([[-1.0, -2.0], [-3.0, -4.0]]), tg.tensor([1, 0]),
     ...            weight=tg.tensor([1.0, 3.0]))           # (3·2 + 1·3) / (3 + 1)
-    tensor(2.25)
+    tensor(2.2500)
     """
     op = "nll_loss"
     reduction = check_reduction(op, reduction, size_average, reduce)

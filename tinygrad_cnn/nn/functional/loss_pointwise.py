@@ -98,7 +98,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.smooth_l1_loss(tg.tensor([0.5, 3.0]), tg.tensor([0.0, 0.0]), reduction="none")
-    tensor([0.125, 2.5  ])
+    tensor([0.1250, 2.5000])
     """
     reduction = check_reduction("smooth_l1_loss", reduction, size_average, reduce)
     if beta < 0:
@@ -113,7 +113,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.huber_loss(tg.tensor([0.5, 3.0]), tg.tensor([0.0, 0.0]), reduction="none", delta=2.0)
-    tensor([0.125, 4.   ])
+    tensor([0.1250, 4.0000])
     """
     reduction = check_reduction("huber_loss", reduction)
     if delta <= 0:
@@ -152,7 +152,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
     >>> F.binary_cross_entropy(tg.tensor([0.5, 1.0]), tg.tensor([1.0, 0.0]), reduction="none")
-    tensor([  0.6931, 100.    ])
+    tensor([  0.6931, 100.0000])
     """
     op = "binary_cross_entropy"
     reduction = check_reduction(op, reduction, size_average, reduce)
@@ -179,9 +179,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     >>> x = tg.tensor([0.0, 1e4], requires_grad=True)
     >>> loss = F.binary_cross_entropy_with_logits(x, tg.tensor([1.0, 0.0]), reduction="sum")
     >>> loss
-    tensor(10000.693, grad_fn=<binary_cross_entropy_with_logits>)
+    tensor(10000.6934, grad_fn=<binary_cross_entropy_with_logits>)
     >>> loss.backward(); x.grad                       # σ(x) − t
-    tensor([-0.5,  1. ])
+    tensor([-0.5000,  1.0000])
     """
     op = "binary_cross_entropy_with_logits"
     reduction = check_reduction(op, reduction, size_average, reduce)
@@ -208,7 +208,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     >>> from tinygrad_cnn.nn import functional as F
     >>> log_q = tg.tensor(np.log([[0.5, 0.5]]))
     >>> F.kl_div(log_q, tg.tensor([[1.0, 0.0]]), reduction="batchmean")   # log 2
-    tensor(0.6931, dtype=float64)
+    tensor(0.6931, dtype=tinygrad_cnn.float64)
     """
     op = "kl_div"
     reduction = check_reduction(op, reduction, size_average, reduce,

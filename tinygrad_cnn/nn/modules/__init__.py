@@ -22,10 +22,15 @@ from .container import ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .flatten import Flatten
+from .fold import Fold, Unfold
 from .linear import Linear
 from .module import Module
 from .normalization import BatchNorm2d
-from .pooling import AvgPool2d, MaxPool2d
+from .padding import (CircularPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d,
+                      ZeroPad2d)
+from .upsampling import Upsample
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
+
 
 # activations and losses (beyond the ones above)
 from .activation import (

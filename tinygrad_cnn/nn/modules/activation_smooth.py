@@ -44,7 +44,7 @@ class ELU(Module):
 
     >>> import tinygrad_cnn as tg
     >>> ELU(alpha=0.5)(tg.tensor([-1e4, 1.0]))
-    tensor([-0.5,  1. ])
+    tensor([-0.5000,  1.0000])
     """
 
     def __init__(self, alpha=1.0, inplace=False):
@@ -134,7 +134,7 @@ class Softsign(Module):
 
     >>> import tinygrad_cnn as tg
     >>> Softsign()(tg.tensor([1.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
 
     def forward(self, input):

@@ -61,6 +61,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
@@ -75,6 +77,10 @@ class Conv2d(_ConvNd):
     ``padding`` may be an int, a pair, ``'valid'`` (no padding) or ``'same'``
     (output as large as the input; stride 1 only; an odd total padding puts
     the extra row/column at the bottom/right, as PyTorch does).
+    ``padding_mode``: ``'zeros'``, or ``'reflect'``, ``'replicate'``,
+    ``'circular'`` — then the input goes through ``F.pad(mode=…)`` first (its
+    own graph node) and the convolution itself pads nothing, as in PyTorch.
+    Input may be unbatched (C_in, H, W).
 
     >>> import tinygrad_cnn as tg
     >>> conv = Conv2d(6, 16, 5)
@@ -82,17 +88,35 @@ class Conv2d(_ConvNd):
     ((16, 6, 5, 5), (2, 16, 10, 10))
     >>> Conv2d(1, 1, 4, padding="same")(tg.zeros(1, 1, 7, 7)).shape
     (1, 1, 7, 7)
+    >>> Conv2d(1, 1, 3, padding=1, padding_mode="reflect")
+    Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect)
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  dilation=1, groups=1, bias=True, padding_mode="zeros", dtype=None):
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"Conv2d: padding_mode={padding_mode!r} is not supported "
-                                      "(only 'zeros')")
+        modes = ("zeros", "reflect", "replicate", "circular")
+        if padding_mode not in modes:
+            raise ValueError(f"Conv2d: padding_mode must be one of {modes}, got "
+                             f"{padding_mode!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, False, 0, dtype)
+        self.padding_mode = padding_mode
+
+    def _mode_pads(self):
+        """F.pad's (left, right, top, bottom) for this layer's padding."""
+        if self.padding == "valid":
+            return (0, 0, 0, 0)
+        if self.padding == "same":       # total D(K-1), the odd one at the bottom/right
+            (total_h, total_w) = ((k - 1) * d for k, d in zip(self.kernel_size, self.dilation))
+            return (total_w // 2, total_w - total_w // 2, total_h // 2, total_h - total_h // 2)
+        (ph, pw) = self.padding
+        return (pw, pw, ph, ph)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._mode_pads(), mode=self.padding_mode)
+            return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                            self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
@@ -116,8 +140,8 @@ class ConvTranspose2d(_ConvNd):
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  dtype=None):
         if padding_mode != "zeros":
-            raise NotImplementedError(f"ConvTranspose2d: padding_mode={padding_mode!r} is not "
-                                      "supported (only 'zeros')")
+            raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported (as in "
+                             f"PyTorch), got {padding_mode!r}")
         if isinstance(padding, str):
             raise ValueError("ConvTranspose2d: padding must be an int or a pair of ints")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,

@@ -102,7 +102,7 @@ class SmoothL1Loss(_Loss):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import nn
     >>> nn.SmoothL1Loss(beta=2.0)(tg.tensor([1.0]), tg.tensor([0.0]))
-    tensor(0.25)
+    tensor(0.2500)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -119,7 +119,7 @@ class HuberLoss(_Loss):
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn import nn
     >>> nn.HuberLoss(delta=0.5)(tg.tensor([2.0]), tg.tensor([0.0]))
-    tensor(0.875)
+    tensor(0.8750)
     """
 
     def __init__(self, reduction="mean", delta=1.0):
@@ -177,7 +177,7 @@ class KLDivLoss(_Loss):
     >>> from tinygrad_cnn import nn
     >>> kl = nn.KLDivLoss(reduction="batchmean", log_target=True)
     >>> kl(tg.tensor(np.log([[0.5, 0.5]])), tg.tensor(np.log([[0.5, 0.5]])))
-    tensor(0., dtype=float64)
+    tensor(0., dtype=tinygrad_cnn.float64)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):

@@ -28,6 +28,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ... import _state
+from ..._errors import DTypeError, ShapeError
 from ...device import resolve_device
 from ...dtypes import DType, to_dtype
 from ...tensor import Tensor
@@ -77,7 +78,11 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         with _state.scope(self):
-            return self.forward(*args, **kwargs)
+            try:
+                return self.forward(*args, **kwargs)
+            except (ShapeError, DTypeError, IndexError) as error:
+                _name_module_in(error, self)       # "Sequential[3] (Linear(...)): linear: …"
+                raise
 
     # ----- registration ------------------------------------------------------------
     def _check_initialised(self, what):
@@ -480,3 +485,21 @@ def _is_dtype_name(text):
         return True
     except TypeError:
         return False
+
+
+def _name_module_in(error, module):
+    """Prefix an op's error with the path of modules it came through, outermost
+    first, and the innermost module's own repr, so the message says which layer
+    of the model got the bad input: ``Sequential[3] (Linear(in_features=784, …)): …``."""
+    trail = getattr(error, "_module_trail", None)
+    if trail is None:
+        error._module_trail = trail = []
+        error._op_message = str(error.args[0]) if error.args else ""
+    trail.insert(0, module)
+    path = type(trail[0]).__name__
+    for parent, child in zip(trail, trail[1:]):
+        name = next((n for n, m in parent._modules.items() if m is child), "?")
+        path += f"[{name}]" if name.isdigit() else f".{name}"
+    innermost = trail[-1]
+    own = f"{innermost._get_name()}({innermost.extra_repr()})"
+    error.args = (f"{path} ({own}): {error._op_message}",) + tuple(error.args[1:])
