@@ -108,7 +108,7 @@ def test_operators_write_in_place():
         i += 2
         i *= 3
         i -= 1
-        results.append((a.tolist(), i.tolist(), str(i.dtype).split(".")[1]))
+        results.append((a.tolist(), i.tolist(), str(i.dtype).split(".")[-1]))
     assert results[0] == results[1]
 
 
