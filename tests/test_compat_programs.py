@@ -34,11 +34,7 @@ EXPECTED = PROGRAMS / "expected"
 NAMES = sorted(p.stem for p in PROGRAMS.glob("*.py") if p.stem != "conftest")
 
 # programs that need a branch not merged yet: {name: reason}
-PENDING = {
-    "custom_function": "needs torch.sin from branch tensorops",
-    "data_update": "needs Tensor.norm from branch tensorops",
-    "polynomial_autograd": "needs torch.sin from branch tensorops",
-}
+PENDING = {}
 
 DRIVER = """
 import contextlib, io, json, runpy, sys, traceback

@@ -118,3 +118,26 @@ def test_numpy_on_the_left_uses_the_tensor_op():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = np.array([3.0, 4.0], dtype=np.float32) * x
     assert isinstance(y, tg.Tensor) and y.grad_fn.name == "mul"
+
+
+# --------------------------------------------------------------------------
+# x.new_zeros(...) and friends take the dtype from x (ops/factories.py)
+# --------------------------------------------------------------------------
+def test_new_factories_take_dtype_from_the_tensor_like_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch comparison needs torch")
+    for ours, theirs in ((tg.zeros(1, dtype=tg.float64), torch.zeros(1, dtype=torch.float64)),
+                         (tg.tensor([1, 2]), torch.tensor([1, 2]))):
+        for make in (lambda t: t.new_zeros(2, 3), lambda t: t.new_ones((2,)),
+                     lambda t: t.new_full((2, 2), 7), lambda t: t.new_empty(3).zero_(),
+                     lambda t: t.new_tensor([[1, 2]]), lambda t: t.new_zeros(2, dtype=t.dtype),
+                     lambda t: t.new_ones(1, dtype=tg.float32 if isinstance(t, tg.Tensor)
+                                          else torch.float32)):
+            a, b = make(ours), make(theirs)
+            assert a.shape == tuple(b.shape) and a.dtype.name == str(b.dtype).split(".")[-1]
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    grown = tg.zeros(1).new_zeros(2, requires_grad=True)
+    assert grown.requires_grad and grown.is_leaf
+    with pytest.raises(tg.DTypeError, match="new_zeros"):
+        tg.tensor([1]).new_zeros(2, requires_grad=True)
+    with pytest.raises(tg.DeviceError):
+        tg.zeros(1).new_ones(2, device="cuda")

@@ -33,16 +33,46 @@ from .ops.elementwise import (
     abs, absolute, add, bmm, clamp, clip, clone, div, divide, exp, log, matmul, mm, mul,
     multiply, neg, negative, pow, relu, sigmoid, sqrt, sub, subtract, tanh, true_divide,
 )
+from .ops.unary import (
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh,
+    ceil, cos, cosh, erf, erfc, exp2, expm1, fix, floor, frac, log10, log1p, log2, reciprocal,
+    round, rsqrt, sgn, sign, sin, sinh, square, tan, trunc,
+)
+from .ops.pointwise import (
+    arctan2, atan2, clamp_max, clamp_min, floor_divide, fmax, fmin, fmod, hypot, lerp, logaddexp,
+    maximum, minimum, remainder, xlogy,
+)
+from .ops.comparison import (
+    allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, greater,
+    greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, isreal, le, less,
+    less_equal, logical_and, logical_not, logical_or, logical_xor, lt, nan_to_num, ne, not_equal,
+)
+from .ops.reductions import (
+    all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, max, mean, min, prod, sum,
+)
+from .ops.statistics import std, std_mean, var, var_mean
+from .ops.cumulative import cumprod, cumsum, logcumsumexp
+from .ops.sorting import argsort, kthvalue, median, mode, msort, nanmedian, sort, topk
+from .ops.linalg import addmm, cross, dot, einsum, mv, norm, outer
+from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.indexing import where
 from .ops.movement import (
-    cat, concat, concatenate, flatten, pad, permute, reshape, squeeze, stack, swapaxes, swapdims,
-    t, transpose, unsqueeze,
+    cat, chunk, concat, concatenate, flatten, moveaxis, movedim, narrow, pad, permute, reshape,
+    select, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind, unflatten,
+    unsqueeze,
 )
-from .ops.pointwise import maximum, minimum
-from .ops.reductions import all, amax, amin, any, argmax, argmin, max, mean, min, sum
+from .ops.movement import meshgrid
+from .ops.rearrange import (
+    broadcast_to, diag, diag_embed, diagonal, flip, fliplr, flipud, repeat_interleave, roll,
+    tile, tril, triu,
+)
+from .ops.scatter_gather import (
+    argwhere, gather, index_add, index_fill, index_select, masked_fill, masked_select, nonzero,
+    scatter, scatter_add, take, take_along_dim,
+)
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck
-from . import accelerator, autograd, backends, cuda
+from . import accelerator, autograd, backends, cuda, linalg
 from ._allocator import keep_freed_memory
 from ._random import Generator
 

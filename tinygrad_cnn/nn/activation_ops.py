@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _state
 from ..function import Function
+from ..ops.softmax import LogSoftmax, Softmax, _softmax  # noqa: F401  (moved to the core)
 
 
 class Linear(Function):
@@ -90,29 +91,6 @@ class Glu(Function):
         return np.concatenate([grad_a, grad_b], axis=ctx.dim)
 
 
-def _softmax(x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)         # exp never overflows
-    exps = np.exp(shifted)
-    return exps / exps.sum(axis=axis, keepdims=True)
-
-
-class Softmax(Function):
-    """``y_i = e^{x_i} / Σ_j e^{x_j}`` along ``dim``, so
-    ``∂L/∂x = y ⊙ (δ − Σ_j δ_j y_j)``."""
-
-    @staticmethod
-    def forward(ctx, x, *, dim):
-        y = _softmax(x, dim)
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx, delta):
-        (y,) = ctx.saved_tensors
-        return y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
-
-
 class Softmin(Function):
     """``y = softmax(−x)`` along ``dim``: the smallest entries get the most weight.
     With ``∂y_i/∂x_j = −y_i (1[i = j] − y_j)``: ``∂L/∂x = −y ⊙ (δ − Σ_j δ_j y_j)``."""
@@ -128,24 +106,6 @@ class Softmin(Function):
     def backward(ctx, delta):
         (y,) = ctx.saved_tensors
         return -y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
-
-
-class LogSoftmax(Function):
-    """``y = x − log Σ_j e^{x_j}`` (computed stably with the max subtracted),
-    so ``∂L/∂x = δ − softmax(x) · Σ_j δ_j``."""
-
-    @staticmethod
-    def forward(ctx, x, *, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx, delta):
-        (y,) = ctx.saved_tensors
-        return delta - np.exp(y) * delta.sum(axis=ctx.dim, keepdims=True)
 
 
 class Dropout(Function):

@@ -1,5 +1,7 @@
 """Helpers shared by the core ops: broadcasting's adjoint, dim normalisation,
 and the shape check that names the op."""
+import functools
+
 import numpy as np
 
 from .._errors import ShapeError, describe
@@ -56,3 +58,25 @@ def _grad_of_reduction(delta, in_shape, axes, keepdim):
     if not keepdim:
         delta = np.expand_dims(delta, axes)
     return np.broadcast_to(delta, in_shape)
+
+
+def dim_aliases(function):
+    """Accept PyTorch's NumPy-style spellings of two arguments, as every torch
+    function with a ``dim`` does: ``axis=`` for ``dim=`` and ``keepdims=`` for
+    ``keepdim=``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.cumsum(tg.tensor([1, 2]), axis=0)
+    tensor([1, 3])
+    """
+    @functools.wraps(function)
+    def with_aliases(*args, **kwargs):
+        if kwargs:
+            for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{function.__name__}: got both {name}= and its alias "
+                                        f"{alias}=")
+                    kwargs[name] = kwargs.pop(alias)
+        return function(*args, **kwargs)
+    return with_aliases

@@ -70,7 +70,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         check_broadcast("div", a, b)
-        out = np.divide(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):     # x/0 = ±inf, 0/0 = nan
+            out = np.divide(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -82,7 +83,10 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = a^b, so ∂L/∂a = δ ⊙ b·a^(b−1) and ∂L/∂b = δ ⊙ z·ln a."""
+    """z = a^b, so ∂L/∂a = δ ⊙ b·a^(b−1) and ∂L/∂b = δ ⊙ z·ln a.
+
+    At the edges PyTorch's values: ∂L/∂a = 0 where b = 0 (a⁰ is constant, even
+    at a = 0), and ∂L/∂b = 0 where a = 0 and b ≥ 0 (z·ln a would be 0·(−∞))."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -95,11 +99,13 @@ class Pow(Function):
     def backward(ctx, delta):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(delta * b * np.power(a, b - 1), shape_of(a))
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                grad_b = unbroadcast(delta * out * np.log(a), shape_of(b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                local = np.where(b == 0, 0, b * np.power(a, b - 1))
+                grad_a = unbroadcast(delta * local, shape_of(a))
+            if ctx.needs_input_grad[1]:
+                local = np.where((a == 0) & (b >= 0), 0, out * np.log(a))
+                grad_b = unbroadcast(delta * local, shape_of(b))
         return grad_a, grad_b
 
 
@@ -202,7 +208,8 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, delta):
         (out,) = ctx.saved_tensors
-        return delta / (2 * out)
+        with np.errstate(divide="ignore", invalid="ignore"):   # √ at 0: ∞, as in PyTorch
+            return delta / (2 * out)
 
 
 class Tanh(Function):
@@ -240,7 +247,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """z = max(x, 0), so ∂L/∂x = δ ⊙ 1[x > 0] (0 at x = 0, as PyTorch)."""
+    """z = max(x, 0), so ∂L/∂x = δ where z > 0 and 0 where z ≤ 0 (0 at x = 0;
+    a NaN input gives z = NaN, which is not ≤ 0, so δ passes: PyTorch's rule)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -251,7 +259,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, delta):
         (out,) = ctx.saved_tensors
-        return delta * (out > 0)
+        return np.where(out <= 0, 0, delta).astype(delta.dtype, copy=False)
 
 
 class Abs(Function):
@@ -381,9 +389,9 @@ def sub(input, other, *, alpha=1):
     """input − alpha·other, with PyTorch's type promotion."""
     if alpha != 1:
         other = mul(other, alpha)
+    if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (input, other)):
+        raise RuntimeError("sub: subtraction of bool tensors is not supported; use logical_xor")
     a, b = promote("sub", input, other)
-    if isinstance(a, Tensor) and a._data.dtype == np.bool_:
-        raise TypeError("sub: subtraction of bool tensors is not supported; use logical_xor")
     return Sub.apply(a, b)
 
 
@@ -396,31 +404,17 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other (true division: integers give the default float dtype)."""
     if rounding_mode is not None:
-        return _rounded_div(input, other, rounding_mode)
+        from .pointwise import rounded_div
+        return rounded_div(input, other, rounding_mode)
     a, b = _float_operands("div", input, other)
     return Div.apply(a, b)
-
-
-def _rounded_div(input, other, rounding_mode):
-    if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', "
-                         f"got {rounding_mode!r}")
-    a, b = promote("div", input, other)
-    a_data = a._data if isinstance(a, Tensor) else a
-    b_data = b._data if isinstance(b, Tensor) else b
-    integer = (a if isinstance(a, Tensor) else b)._data.dtype.kind in "iub"
-    if rounding_mode == "floor":
-        result = np.floor_divide(a_data, b_data) if integer else np.floor(a_data / b_data)
-    else:
-        result = (np.trunc(np.true_divide(a_data, b_data)) if not integer else
-                  np.sign(a_data) * np.sign(b_data) * (np.abs(a_data) // np.abs(b_data)))
-    dtype = (a if isinstance(a, Tensor) else b)._data.dtype
-    return Tensor._make(np.asarray(result).astype(dtype, copy=False), None)   # gradient 0: a step
 
 
 def pow(input, exponent):
     """input ** exponent (either may be a number), with PyTorch's type promotion."""
     a, b = promote("pow", input, exponent)
+    if all(not isinstance(v, Tensor) or v._data.dtype == np.bool_ for v in (a, b)):
+        raise NotImplementedError("pow: not implemented for bool tensors")
     if not isinstance(a, Tensor):
         a = _as_tensor(a, "pow")
         a = cast_to(a, b._data.dtype)
@@ -429,7 +423,7 @@ def pow(input, exponent):
 
 def neg(input):
     if input._data.dtype == np.bool_:
-        raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
+        raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
     return Neg.apply(input)
 
 
@@ -471,16 +465,24 @@ def log(input): return Log.apply(_float_input("log", input))
 def sqrt(input): return Sqrt.apply(_float_input("sqrt", input))
 def tanh(input): return Tanh.apply(_float_input("tanh", input))
 def sigmoid(input): return Sigmoid.apply(_float_input("sigmoid", input))
-def relu(input): return Relu.apply(input)
-def abs(input): return Abs.apply(input)
+def relu(input): return Relu.apply(_not_bool("relu", input))
+def abs(input): return Abs.apply(_not_bool("abs", input))
+
+
+def _not_bool(op, input):
+    if input._data.dtype == np.bool_:
+        raise (RuntimeError if op == "relu" else NotImplementedError)(
+            f"{op}: not implemented for bool tensors")
+    return input
 
 
 def clamp(input, min=None, max=None):
     """min(max(input, min), max); δ passes where the bound did not bite."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        raise TypeError("clamp: tensor bounds are not supported; use maximum/minimum")
+        from .pointwise import clamp_tensor
+        return clamp_tensor(input, min, max)
     return Clamp.apply(input, min, max)
 
 

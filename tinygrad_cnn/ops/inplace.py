@@ -149,8 +149,30 @@ def _fill_random(self, values, op):
     return write_back(self, _constant(self, values), op)
 
 
+# --- twins of the ops in the other families (same rules, via `inplace_version`) ---
+def _twins(module, names):
+    return {name + "_": inplace_version(getattr(module, name), name + "_") for name in names}
+
+
+from . import comparison, pointwise, rearrange, scatter_gather, unary  # noqa: E402
+
+_MORE = {
+    **_twins(unary, ("acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh",
+                     "erf", "erfc", "exp2", "expm1", "floor", "frac", "log10", "log1p", "log2",
+                     "reciprocal", "round", "rsqrt", "sgn", "sign", "sin", "sinh", "square",
+                     "tan", "trunc", "fix")),
+    **_twins(pointwise, ("atan2", "clamp_max", "clamp_min", "floor_divide", "fmod", "hypot",
+                         "lerp", "logaddexp", "remainder", "xlogy")),
+    **_twins(comparison, ("logical_and", "logical_not", "logical_or", "logical_xor",
+                          "nan_to_num", "bitwise_and", "bitwise_or", "bitwise_xor")),
+    **_twins(rearrange, ("tril", "triu")),
+    **_twins(scatter_gather, ("index_add", "index_fill", "masked_fill", "scatter",
+                              "scatter_add")),
+}
+globals().update(_MORE)
+
 TENSOR_METHODS = (
     "abs_", "absolute_", "add_", "clamp_", "clip_", "copy_", "div_", "divide_", "exp_", "fill_",
     "log_", "mul_", "multiply_", "neg_", "negative_", "normal_", "pow_", "relu_", "sigmoid_",
     "sqrt_", "sub_", "subtract_", "tanh_", "true_divide_", "uniform_", "zero_",
-)
+) + tuple(sorted(_MORE))

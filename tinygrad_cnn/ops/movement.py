@@ -1,11 +1,13 @@
-"""Shape movement: reshape (and its named forms flatten/squeeze/unsqueeze),
-transpose, permute, cat, stack and constant padding. No arithmetic: δ is moved
-back the way the data came."""
+"""Shape movement: reshape (and its named forms flatten/unflatten/squeeze/
+unsqueeze), transpose, permute, movedim, cat, stack, constant padding, and the
+pieces of a tensor: select, narrow, split, chunk, unbind, meshgrid. No
+arithmetic: δ is moved back the way the data came (a piece is a slice, whose
+backward is `GetItem`'s)."""
 import numpy as np
 
 from .._errors import ShapeError, describe
 from ..function import Function
-from ._helpers import normalize_dims
+from ._helpers import dim_aliases, normalize_dims
 
 
 class Reshape(Function):
@@ -174,6 +176,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return Flatten.apply(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
+@dim_aliases
 def squeeze(input, dim=None):
     """Drop size-1 dims (only ``dim``, when given)."""
     if dim is None:
@@ -184,6 +187,7 @@ def squeeze(input, dim=None):
     return Squeeze.apply(input, shape)
 
 
+@dim_aliases
 def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim``."""
     (axis,) = normalize_dims("unsqueeze", dim, input.ndim + 1)
@@ -209,11 +213,13 @@ def permute(input, *dims):
     return Permute.apply(input, _shape_arg(dims))
 
 
+@dim_aliases
 def cat(tensors, dim=0):
     """Concatenate along an existing dim."""
     return Cat.apply(*tensors, dim=dim)
 
 
+@dim_aliases
 def stack(tensors, dim=0):
     """Stack along a new dim."""
     return Stack.apply(*tensors, dim=dim)
@@ -224,8 +230,182 @@ def pad(input, pad, value=0.0):
     return Pad.apply(input, tuple(pad), value)
 
 
+@dim_aliases
+def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into ``sizes`` (one may be −1).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.unflatten(tg.zeros(2, 6), 1, (2, 3)).shape
+    (2, 2, 3)
+    """
+    (axis,) = normalize_dims("unflatten", dim, input.ndim)
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != input.shape[axis]) or (
+            -1 in sizes and (known == 0 or input.shape[axis] % known)):
+        raise RuntimeError(f"unflatten: provided sizes {sizes} don't multiply up to the size of "
+                           f"dim {dim} ({input.shape[axis]}) in {describe(input)}")
+    sizes = tuple(input.shape[axis] // known if s == -1 else s for s in sizes)
+    return Reshape.apply(input, input.shape[:axis] + sizes + input.shape[axis + 1:])
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (ints or tuples); the
+    others keep their order.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.movedim(tg.zeros(2, 3, 4), 0, -1).shape
+    (3, 4, 2)
+    """
+    source = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    destination = (destination,) if isinstance(destination, (int, np.integer)) else \
+        tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: invalid source or destination dims: source ({source}) "
+                           f"and destination ({destination}) must have the same length")
+    src = [normalize_dims("movedim", d, input.ndim)[0] for d in source]
+    dst = [normalize_dims("movedim", d, input.ndim)[0] for d in destination]
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in {name} ({tuple(dims)})")
+    order = [None] * input.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    order = [next(rest) if o is None else o for o in order]
+    return Permute.apply(input, tuple(order))
+
+
+@dim_aliases
+def select(input, dim, index):
+    """The slice at position ``index`` of dim ``dim`` (that dim removed): ``x[:, index]``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.select(tg.tensor([[1, 2], [3, 4]]), 1, 0)
+    tensor([1, 3])
+    """
+    (axis,) = normalize_dims("select", dim, input.ndim)
+    size = input.shape[axis]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} out of range for tensor of size "
+                         f"{input.shape} at dimension {dim}")
+    return input[(slice(None),) * axis + (int(index),)]
+
+
+@dim_aliases
+def narrow(input, dim, start, length):
+    """The ``length`` entries from ``start`` along ``dim`` (negative start counts
+    from the end): ``x.narrow(1, 2, 3)`` is ``x[:, 2:5]``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.arange(6).narrow(0, 1, 3)
+    tensor([1, 2, 3])
+    """
+    (axis,) = normalize_dims("narrow", dim, input.ndim)
+    size = input.shape[axis]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start ({start}) out of range for dim {dim} of size {size}")
+    if start < 0:
+        start += size
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                           f"size ({size}) of {describe(input)}")
+    return input[(slice(None),) * axis + (slice(start, start + length),)]
+
+
+@dim_aliases
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or
+    of the listed sizes (which must add up to the dim's size).
+
+    >>> import tinygrad_cnn as tg
+    >>> [p.tolist() for p in tg.arange(5).split(2)]
+    [[0, 1], [2, 3], [4]]
+    >>> [p.tolist() for p in tg.arange(5).split([1, 4])]
+    [[0], [1, 2, 3, 4]]
+    """
+    (axis,) = normalize_dims("split", dim, tensor.ndim)
+    size = tensor.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step < 0 or (step == 0 and size):
+            raise RuntimeError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, size - start) for start in range(0, size, step or 1)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split: split_with_sizes expects split_sizes to sum exactly to "
+                               f"{size} (input tensor's size at dimension {dim}), but got "
+                               f"split_sizes={sizes}")
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(narrow(tensor, axis, int(start), length) for start, length in zip(starts, sizes))
+
+
+@dim_aliases
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of ⌈size / chunks⌉ along ``dim`` (so possibly fewer).
+
+    >>> import tinygrad_cnn as tg
+    >>> [p.tolist() for p in tg.arange(5).chunk(3)]
+    [[0, 1], [2, 3], [4]]
+    """
+    if chunks <= 0:
+        raise RuntimeError(f"chunk: chunk expects `chunks` to be greater than 0, got: {chunks}")
+    (axis,) = normalize_dims("chunk", dim, input.ndim)
+    size = input.shape[axis]
+    if size == 0:                         # PyTorch: ``chunks`` empty pieces
+        return tuple(narrow(input, axis, 0, 0) for _ in range(chunks))
+    return split(input, -(-size // chunks), axis)          # ⌈size / chunks⌉
+
+
+@dim_aliases
+def unbind(input, dim=0):
+    """The slices along ``dim``, each without that dim.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.unbind(tg.tensor([[1, 2], [3, 4]]), 1)
+    (tensor([1, 3]), tensor([2, 4]))
+    """
+    (axis,) = normalize_dims("unbind", dim, input.ndim)
+    return tuple(select(input, axis, i) for i in range(input.shape[axis]))
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors: output i varies along dim i (``'ij'``,
+    PyTorch's default) or, for the first two, swapped (``'xy'``).
+
+    >>> import tinygrad_cnn as tg
+    >>> rows, cols = tg.meshgrid(tg.tensor([1, 2]), tg.tensor([3, 4, 5]), indexing="ij")
+    >>> rows.shape, cols[0].tolist()
+    ((2, 3), [3, 4, 5])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expects 0-D or 1-D tensors, got {describe(t)}")
+    vectors = [t.reshape(-1) for t in tensors]
+    swap = indexing == "xy" and len(vectors) >= 2
+    order = [1, 0] + list(range(2, len(vectors))) if swap else list(range(len(vectors)))
+    shape = tuple(vectors[i].shape[0] for i in order)
+    grids = []
+    for i, vector in enumerate(vectors):
+        position = order.index(i)
+        view_shape = [1] * len(vectors)
+        view_shape[position] = -1
+        grids.append(vector.reshape(view_shape).expand(shape))
+    return tuple(grids)
+
+
 swapaxes = swapdims = transpose
 concat = concatenate = cat
+moveaxis = movedim
 
-TENSOR_METHODS = ("flatten", "permute", "reshape", "reshape_as", "squeeze", "swapaxes",
-                  "swapdims", "t", "transpose", "unsqueeze", "view", "view_as")
+TENSOR_METHODS = ("chunk", "flatten", "moveaxis", "movedim", "narrow", "permute", "reshape",
+                  "reshape_as", "select", "split", "squeeze", "swapaxes", "swapdims", "t",
+                  "transpose", "unbind", "unflatten", "unsqueeze", "view", "view_as")

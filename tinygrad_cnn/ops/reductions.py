@@ -1,5 +1,10 @@
-"""Reductions: sum, mean, amax/amin (δ shared among ties) and max/min along a
-dim (δ to the returned index)."""
+"""Reductions: sum, mean, prod, amax/amin (δ shared among ties), max/min
+along a dim (δ to the returned index), aminmax, argmax/argmin, all/any,
+count_nonzero.
+
+(var and std are in `statistics`; logsumexp beside softmax in `softmax`;
+norms in `linalg`; sort, median and friends in `sorting`; cumsum and cumprod
+in `cumulative`.)"""
 from collections import namedtuple
 
 import numpy as np
@@ -7,7 +12,7 @@ import numpy as np
 from .._errors import DTypeError, describe
 from ..function import Function
 from ..tensor import Tensor
-from ._helpers import _grad_of_reduction, normalize_dims
+from ._helpers import _grad_of_reduction, dim_aliases, normalize_dims
 
 
 class Sum(Function):
@@ -17,7 +22,7 @@ class Sum(Function):
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.axes = normalize_dims("sum", dim, x.ndim)
         ctx.in_shape, ctx.keepdim = x.shape, keepdim
-        return np.sum(x, axis=ctx.axes, keepdims=keepdim)
+        return np.sum(x, axis=ctx.axes, keepdims=keepdim, dtype=x.dtype)   # int32 stays int32
 
     @staticmethod
     def backward(ctx, delta):
@@ -37,6 +42,32 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, delta):
         return _grad_of_reduction(delta / ctx.count, ctx.in_shape, ctx.axes, ctx.keepdim)
+
+
+class Prod(Function):
+    """z = Π_{dim} x, so ∂L/∂x_i = δ ⊙ Π_{j≠i} x_j: the product of the others,
+    taken as (product of those before i) · (product of those after i), which
+    stays exact when some x_j are 0 (z/x_i would divide by zero)."""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.axes = normalize_dims("prod", dim, x.ndim)
+        ctx.save_for_backward(x)
+        ctx.keepdim = keepdim
+        return np.prod(x, axis=ctx.axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, delta):
+        (x,) = ctx.saved_tensors
+        axes, kept = ctx.axes, [a for a in range(x.ndim) if a not in ctx.axes]
+        rows = np.transpose(x, kept + list(axes)).reshape(
+            [x.shape[a] for a in kept] + [-1])                      # (*kept, n)
+        ones = np.ones(rows.shape[:-1] + (1,), rows.dtype)
+        before = np.cumprod(np.concatenate([ones, rows], -1), -1)[..., :-1]   # Π_{j<i}
+        after = np.cumprod(np.concatenate([ones, rows[..., ::-1]], -1), -1)[..., -2::-1]  # Π_{j>i}
+        others = (before * after).reshape([x.shape[a] for a in kept + list(axes)])
+        others = np.transpose(others, np.argsort(kept + list(axes)))  # back to x's layout
+        return _grad_of_reduction(delta, x.shape, axes, ctx.keepdim) * others
 
 
 class Amax(Function):
@@ -128,11 +159,13 @@ def _summable(op, input, dtype):
     return input
 
 
+@dim_aliases
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Σ over ``dim`` (every dim when None or ()); integers sum to int64."""
     return Sum.apply(_summable("sum", input, dtype), dim=_dims(dim, axis), keepdim=keepdim)
 
 
+@dim_aliases
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Average over ``dim``; the input must be floating point (or ``dtype=`` given)."""
     if dtype is not None:
@@ -143,10 +176,12 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     return Mean.apply(input, dim=_dims(dim, axis), keepdim=keepdim)
 
 
+@dim_aliases
 def amax(input, dim=(), keepdim=False):
     return Amax.apply(input, dim=_dims(dim, None), keepdim=keepdim)
 
 
+@dim_aliases
 def amin(input, dim=(), keepdim=False):
     return Amin.apply(input, dim=_dims(dim, None), keepdim=keepdim)
 
@@ -164,6 +199,7 @@ def _extreme(op, node, input, dim, keepdim, other, pairwise):
     return MinMax(values, Tensor._make(np.asarray(indices, dtype=np.int64), None))
 
 
+@dim_aliases
 def max(input, dim=None, keepdim=False, *, other=None):
     """``max(x)`` → the largest entry; ``max(x, dim)`` → (values, indices), a
     named tuple; ``max(x, y)`` → the elementwise maximum."""
@@ -171,6 +207,7 @@ def max(input, dim=None, keepdim=False, *, other=None):
     return _extreme("max", MaxDim, input, dim, keepdim, other, maximum)
 
 
+@dim_aliases
 def min(input, dim=None, keepdim=False, *, other=None):
     """``min(x)`` → the smallest entry; ``min(x, dim)`` → (values, indices);
     ``min(x, y)`` → the elementwise minimum."""
@@ -178,28 +215,117 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _extreme("min", MinDim, input, dim, keepdim, other, minimum)
 
 
+def _arg_extreme(op, input, dim, keepdim):
+    data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{op}: not implemented for bool tensors")
+    if data.size == 0 and (dim is None or data.shape[normalize_dims(op, dim, data.ndim)[0]] == 0):
+        raise IndexError(f"{op}: expected a non-empty dimension to reduce, got {describe(input)}")
+    pick = np.argmax if op == "argmax" else np.argmin
+    if dim is None:
+        index = np.asarray(pick(data), dtype=np.int64)
+        return Tensor._make(index.reshape((1,) * data.ndim) if keepdim else index, None)
+    (axis,) = normalize_dims(op, dim, data.ndim)
+    index = pick(data, axis=axis, keepdims=keepdim) if data.ndim else np.asarray(0)
+    return Tensor._make(np.asarray(index, dtype=np.int64), None)
+
+
+@dim_aliases
 def argmax(input, dim=None, keepdim=False):
-    if dim is None:
-        return Tensor._make(np.asarray(input._data.argmax()), None)
-    return Tensor._make(np.asarray(input._data.argmax(axis=dim, keepdims=keepdim)), None)
+    """Index of the largest entry (the first one at ties), over all entries
+    (flattened) or along ``dim``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.argmax(tg.tensor([[1, 5], [7, 2]]), dim=1)
+    tensor([1, 0])
+    """
+    return _arg_extreme("argmax", input, dim, keepdim)
 
 
+@dim_aliases
 def argmin(input, dim=None, keepdim=False):
-    if dim is None:
-        return Tensor._make(np.asarray(input._data.argmin()), None)
-    return Tensor._make(np.asarray(input._data.argmin(axis=dim, keepdims=keepdim)), None)
+    """Index of the smallest entry (the first one at ties).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.argmin(tg.tensor([[1, 5], [7, 2]]), dim=1)
+    tensor([0, 1])
+    """
+    return _arg_extreme("argmin", input, dim, keepdim)
 
 
+def _truth(op, input, dim, keepdim, reduce):
+    dim = _dims(dim, None)
+    axes = None if dim is None else normalize_dims(op, dim, input.ndim)
+    result = reduce(input._data.astype(bool), axis=axes, keepdims=keepdim)
+    return Tensor._make(np.asarray(result), None)
+
+
+@dim_aliases
 def all(input, dim=None, keepdim=False):
-    axes = None if _dims(dim, None) is None else normalize_dims("all", dim, input.ndim)
-    return Tensor._make(np.asarray(input._data.astype(bool).all(axis=axes, keepdims=keepdim)),
-                        None)
+    """True where every entry (along ``dim``, int or tuple) is nonzero.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.all(tg.tensor([[1, 0], [2, 3]]), dim=1)
+    tensor([False,  True])
+    """
+    return _truth("all", input, dim, keepdim, np.all)
 
 
+@dim_aliases
 def any(input, dim=None, keepdim=False):
-    axes = None if _dims(dim, None) is None else normalize_dims("any", dim, input.ndim)
-    return Tensor._make(np.asarray(input._data.astype(bool).any(axis=axes, keepdims=keepdim)),
-                        None)
+    """True where some entry (along ``dim``, int or tuple) is nonzero.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.any(tg.tensor([[0, 0], [2, 0]]), dim=1)
+    tensor([False,  True])
+    """
+    return _truth("any", input, dim, keepdim, np.any)
 
 
-TENSOR_METHODS = ("all", "amax", "amin", "any", "argmax", "argmin", "max", "mean", "min", "sum")
+@dim_aliases
+def count_nonzero(input, dim=None):
+    """How many entries are nonzero (along ``dim``, int or tuple), as int64.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.count_nonzero(tg.tensor([[0, 1], [2, 3]]), dim=0)
+    tensor([1, 2])
+    """
+    axes = None if dim is None else normalize_dims("count_nonzero", dim, input.ndim)
+    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64), None)
+
+
+@dim_aliases
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Π over every entry or along one ``dim``; integers multiply in int64.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.prod(tg.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
+    tensor([ 2., 12.])
+    """
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod: dim must be a single int, got {dim!r}")
+    input = _summable("prod", input, dtype)
+    if input._data.dtype.kind != "f":
+        axes = normalize_dims("prod", dim, input.ndim)
+        return Tensor._make(np.asarray(np.prod(input._data, axis=axes, keepdims=keepdim,
+                                               dtype=input._data.dtype)), None)
+    return Prod.apply(input, dim=dim, keepdim=keepdim)
+
+
+AminMax = namedtuple("aminmax", ["min", "max"])
+
+
+@dim_aliases
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) over every entry or along ``dim``, a named tuple.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.aminmax(tg.tensor([3.0, -1.0, 2.0]))
+    aminmax(min=tensor(-1.), max=tensor(3.))
+    """
+    dims = () if dim is None else dim
+    return AminMax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+TENSOR_METHODS = ("all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "count_nonzero",
+                  "max", "mean", "min", "prod", "sum")

@@ -1,0 +1,402 @@
+"""Ops that copy entries into a new arrangement: `expand`/`broadcast_to`,
+`repeat`/`tile`, `repeat_interleave`, `flip`, `roll`, `tril`/`triu`,
+`diagonal`, `diag`, `diag_embed`.
+
+No arithmetic: backward sends δ back the way each entry came, adding up the δs
+of an entry that was copied to several places (expand, repeat).
+"""
+import numpy as np
+
+from .._errors import describe
+from ..function import Function
+from ..tensor import Tensor
+from ._helpers import dim_aliases, normalize_dims, unbroadcast
+from .scatter_gather import index_select
+
+
+class Expand(Function):
+    """z = x broadcast to ``shape`` (a view; new or size-1 dims repeat), so
+    ∂L/∂x = δ summed over the repeated dims (`unbroadcast`)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, delta):
+        return unbroadcast(delta, ctx.in_shape), None
+
+
+class Repeat(Function):
+    """z = x tiled ``repeats[d]`` times along each dim d, so ∂L/∂x = the sum of
+    δ's tiles: δ reshaped to (r₀, s₀, r₁, s₁, …) and summed over every rᵢ.
+
+    Shape:
+        x: (s₀, …) (padded with leading 1s to len(repeats));  z: (r₀·s₀, r₁·s₁, …).
+    """
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        ctx.in_shape = x.shape
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx, delta):
+        shape = (1,) * (delta.ndim - len(ctx.in_shape)) + ctx.in_shape
+        tiles = ()
+        for r_times_s, s in zip(delta.shape, shape):
+            tiles += (r_times_s // s if s else 0, s)
+        summed = delta.reshape(tiles).sum(axis=tuple(range(0, len(tiles), 2)))
+        return summed.reshape(ctx.in_shape), None
+
+
+class Flip(Function):
+    """z = x reversed along ``dims``, so ∂L/∂x = δ reversed along them again."""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return np.flip(x, axes).copy()
+
+    @staticmethod
+    def backward(ctx, delta):
+        return np.flip(delta, ctx.axes), None
+
+
+class Roll(Function):
+    """z = x shifted cyclically by ``shifts`` along ``dims``, so ∂L/∂x = δ rolled back."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, axes):
+        ctx.shifts, ctx.axes = shifts, axes
+        return np.roll(x, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, delta):
+        return np.roll(delta, tuple(-s for s in ctx.shifts), ctx.axes), None, None
+
+
+class Triangle(Function):
+    """z = x with the entries above (``tril``) or below (``triu``) diagonal k of
+    the last two dims set to 0, so ∂L/∂x = δ with the same entries zeroed."""
+
+    name = "tril"
+
+    @staticmethod
+    def forward(ctx, x, k, lower):
+        ctx.k, ctx.keep = k, np.tril if lower else np.triu
+        return ctx.keep(x, k)
+
+    @staticmethod
+    def backward(ctx, delta):
+        return ctx.keep(delta, ctx.k), None, None
+
+
+def _diagonal_positions(shape, offset, axis1, axis2):
+    """Row and column indices of diagonal ``offset`` of dims (axis1, axis2)."""
+    rows, cols = shape[axis1], shape[axis2]
+    length = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
+    steps = np.arange(length)
+    return steps - min(offset, 0), steps + max(offset, 0)
+
+
+class Diagonal(Function):
+    """z = the entries x[…, i, i + offset, …] of dims (dim1, dim2), put last, so
+    ∂L/∂x = 0 except δ on that diagonal.
+
+    Shape:
+        x: (*, n, m, *) with n, m at dim1, dim2;  z: (*, *, length of the diagonal).
+    """
+
+    @staticmethod
+    def forward(ctx, x, offset, axis1, axis2):
+        ctx.in_shape, ctx.where = x.shape, (offset, axis1, axis2)
+        return np.diagonal(x, offset, axis1, axis2).copy()
+
+    @staticmethod
+    def backward(ctx, delta):
+        offset, axis1, axis2 = ctx.where
+        grad = np.zeros(ctx.in_shape, delta.dtype)
+        rows, cols = _diagonal_positions(ctx.in_shape, offset, axis1, axis2)
+        np.moveaxis(grad, (axis1, axis2), (-2, -1))[..., rows, cols] = delta
+        return grad, None, None, None
+
+
+class DiagEmbed(Function):
+    """z = a matrix (last two dims) with x on diagonal ``offset`` and 0
+    elsewhere, so ∂L/∂x = δ's entries on that diagonal.
+
+    Shape:
+        x: (*, n);  z: (*, n + |offset|, n + |offset|).
+    """
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        size = x.shape[-1] + abs(offset)
+        out = np.zeros(x.shape[:-1] + (size, size), x.dtype)
+        ctx.positions = _diagonal_positions(out.shape, offset, -2, -1)
+        out[(..., *ctx.positions)] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, delta):
+        return delta[(..., *ctx.positions)], None
+
+
+# --------------------------------------------------------------------------
+# the functions
+# --------------------------------------------------------------------------
+def _sizes(sizes):
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        return tuple(int(s) for s in sizes[0])
+    return tuple(int(s) for s in sizes)
+
+
+def expand(input, *sizes):
+    """A view with size-1 dims repeated to ``sizes`` (−1 keeps a size; new dims
+    may be added in front).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.tensor([[1], [2]]).expand(2, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    """
+    sizes = _sizes(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({input.ndim})")
+    lead = len(sizes) - input.ndim
+    shape = []
+    for d, size in enumerate(sizes):
+        old = input.shape[d - lead] if d >= lead else None
+        if size == -1:
+            if old is None:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, new dimension "
+                                   f"(sizes {sizes})")
+            size = old
+        if size < 0 or (old is not None and old != 1 and old != size):
+            raise RuntimeError(f"expand: the expanded size {size} must match the existing size "
+                               f"{old} at non-singleton dimension {d}; target sizes {sizes}, "
+                               f"tensor {describe(input)}")
+        shape.append(size)
+    return Expand.apply(input, tuple(shape))
+
+
+def expand_as(input, other):
+    """`expand` to ``other``'s shape.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.tensor([1, 2]).expand_as(tg.zeros(2, 2)).shape
+    (2, 2)
+    """
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, size):
+    """`expand` to ``size``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.broadcast_to(tg.tensor([1, 2]), (2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
+    return expand(input, tuple(size))
+
+
+def repeat(input, *repeats):
+    """Tile ``repeats[d]`` copies along each dim (at least ``ndim`` values; extra
+    ones add leading dims).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
+    repeats = _sizes(repeats)
+    if len(repeats) < input.ndim:
+        raise RuntimeError(f"repeat: number of repeat dims ({len(repeats)}) can not be smaller "
+                           f"than number of dimensions of tensor ({input.ndim})")
+    if any(r < 0 for r in repeats):
+        raise RuntimeError(f"repeat: repeats cannot be negative, got {repeats}")
+    return Repeat.apply(input, repeats)
+
+
+def tile(input, dims):
+    """`repeat`, padding ``dims`` with leading 1s when shorter than ``ndim``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.tile(tg.tensor([[1, 2]]), (2,))
+    tensor([[1, 2, 1, 2]])
+    """
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+@dim_aliases
+def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+    """Repeat each entry (or slice along ``dim``) ``repeats`` times in place:
+    an int, or one count per entry. Without ``dim`` the input is flattened.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.repeat_interleave(tg.tensor([1, 2]), 2)
+    tensor([1, 1, 2, 2])
+    >>> tg.tensor([[1, 2], [3, 4]]).repeat_interleave(tg.tensor([1, 2]), dim=0)
+    tensor([[1, 2],
+            [3, 4],
+            [3, 4]])
+    """
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    (axis,) = normalize_dims("repeat_interleave", dim, input.ndim)
+    size = input.shape[axis] if input.ndim else 1
+    counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, size)):
+        raise RuntimeError(f"repeat_interleave: repeats must have the same size as input along "
+                           f"dim {dim} ({size}), got {counts.shape}")
+    if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+        raise RuntimeError("repeat_interleave: repeats must be non-negative integers")
+    source = np.repeat(np.arange(size), np.broadcast_to(counts.reshape(-1), (size,)))
+    if output_size is not None and output_size != source.size:
+        raise RuntimeError(f"repeat_interleave: output_size {output_size} does not match the "
+                           f"total of repeats {source.size}")
+    return index_select(input, axis, Tensor._make(source.astype(np.int64), None))
+
+
+def _flip_axes(op, input, dims):
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    return normalize_dims(op, dims, input.ndim) if input.ndim else ()
+
+
+def flip(input, dims):
+    """Reverse the order of entries along ``dims``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.flip(tg.tensor([[1, 2], [3, 4]]), [0, 1])
+    tensor([[4, 3],
+            [2, 1]])
+    """
+    return Flip.apply(input, _flip_axes("flip", input, dims))
+
+
+def fliplr(input):
+    """Flip left–right: along dim 1 (needs ≥ 2 dims).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.fliplr(tg.tensor([[1, 2]]))
+    tensor([[2, 1]])
+    """
+    if input.ndim < 2:
+        raise RuntimeError(f"fliplr: input must be >= 2-d, got {describe(input)}")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """Flip up–down: along dim 0 (needs ≥ 1 dim).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.flipud(tg.tensor([1, 2]))
+    tensor([2, 1])
+    """
+    if input.ndim < 1:
+        raise RuntimeError(f"flipud: input must be >= 1-d, got {describe(input)}")
+    return flip(input, (0,))
+
+
+def roll(input, shifts, dims=None):
+    """Shift entries cyclically by ``shifts`` along ``dims`` (without dims: over
+    the flattened tensor, shape kept).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.roll(tg.tensor([1, 2, 3, 4]), 1)
+    tensor([4, 1, 2, 3])
+    """
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: without dims, shifts must be one int, got {shifts}")
+        return Roll.apply(input.reshape(-1), shifts, (0,)).reshape(input.shape)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims: {len(dims)}")
+    axes = tuple(normalize_dims("roll", d, input.ndim)[0] for d in dims)
+    return Roll.apply(input, shifts, axes)
+
+
+def _check_matrix(op, input):
+    if input.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got "
+                           f"{describe(input)}")
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims (on and below ``diagonal``); the rest 0.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.tril(tg.ones(2, 2))
+    tensor([[1., 0.],
+            [1., 1.]])
+    """
+    _check_matrix("tril", input)
+    return Triangle.apply(input, int(diagonal), True)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims (on and above ``diagonal``); the rest 0.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.triu(tg.ones(2, 2))
+    tensor([[1., 1.],
+            [0., 1.]])
+    """
+    _check_matrix("triu", input)
+    return Triangle.apply(input, int(diagonal), False)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """Diagonal ``offset`` of dims (dim1, dim2), as the last dim.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.diagonal(tg.tensor([[1, 2], [3, 4]])), tg.diagonal(tg.tensor([[1, 2], [3, 4]]), 1)
+    (tensor([1, 4]), tensor([2]))
+    """
+    (axis1,), (axis2,) = (normalize_dims("diagonal", d, input.ndim) for d in (dim1, dim2))
+    if axis1 == axis2:
+        raise RuntimeError(f"diagonal: dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), axis1, axis2)
+
+
+def diag_embed(input, offset=0):
+    """Matrices (last two dims) with ``input``'s last dim on diagonal ``offset``.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.diag_embed(tg.tensor([1, 2]))
+    tensor([[1, 0],
+            [0, 2]])
+    """
+    return DiagEmbed.apply(input, int(offset))
+
+
+def diag(input, diagonal=0):
+    """A 1-D input → the square matrix with it on diagonal ``diagonal``; a 2-D
+    input → that diagonal as 1-D.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.diag(tg.tensor([1, 2]))
+    tensor([[1, 0],
+            [0, 2]])
+    >>> tg.diag(tg.tensor([[1, 2], [3, 4]]))
+    tensor([1, 4])
+    """
+    if input.ndim == 1:
+        return diag_embed(input, diagonal)
+    if input.ndim == 2:
+        return Diagonal.apply(input, int(diagonal), 0, 1)
+    raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got {describe(input)}")
+
+
+TENSOR_METHODS = (
+    "broadcast_to", "diag", "diag_embed", "diagonal", "expand", "expand_as", "flip", "fliplr",
+    "flipud", "repeat", "repeat_interleave", "roll", "tile", "tril", "triu",
+)
