@@ -212,7 +212,10 @@ TWINS = [("sum", ()), ("mean", ()), ("exp", ()), ("log", ()), ("sigmoid", ()), (
          ("transpose", (0, 1)), ("reshape", ((4,),)), ("max", ()), ("min", (1,)),
          ("max", (0,)), ("amax", (1,)), ("argmin", (1,)), ("permute", ((1, 0),)),
          ("matmul", ("x",)), ("mm", ("x",)), ("add", ("x",)), ("mul", (2,)), ("div", (2,)),
-         ("pow", (2,)), ("sub", ("x",)), ("any", ()), ("all", ())]
+         ("pow", (2,)), ("sub", ("x",)), ("any", ()), ("all", ()), ("softmax", (1,)),
+         ("log_softmax", (1,)), ("sin", ()), ("cos", ()), ("cumsum", (0,)), ("std", ()),
+         ("var", ()), ("prod", ()), ("norm", ()), ("allclose", ("x",)), ("equal", ("x",)),
+         ("isnan", ()), ("square", ()), ("argsort", ())]
 
 
 @pytest.mark.parametrize("name, args", TWINS, ids=[f"{n}{a}" for n, a in TWINS])
