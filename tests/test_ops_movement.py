@@ -117,6 +117,15 @@ def test_hand_checked_movement():
     assert v.grad.tolist() == [3.0, 3.0]
 
 
+def test_views_share_memory_like_torch():
+    x = tg.ones(2, 3)
+    x.diagonal().fill_(5.0)                             # diagonal is a view, as in PyTorch
+    x.narrow(1, 2, 1).zero_()
+    x.unbind(0)[1][0] = 7.0
+    x.movedim(0, 1)[0, 0] = 9.0
+    assert x.tolist() == [[9, 1, 0], [7, 5, 0]]
+
+
 def test_meshgrid_matches_torch():
     a, b, c = random_array((2,)), random_array((3,), 1), random_array((0,), 2)
     check_op(lambda lib, x, y: lib.meshgrid(x, y, indexing="ij"), a, b)

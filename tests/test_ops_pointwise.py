@@ -280,3 +280,36 @@ def test_in_place_twins_write_into_the_tensor():
     leaf = tg.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf"):
         leaf.cos_()
+
+
+HAND = {   # name → (inputs, values known by heart)
+    "sin": ([0.0, math.pi / 2], [0.0, 1.0]), "cos": ([0.0, math.pi], [1.0, -1.0]),
+    "tan": ([0.0, math.pi / 4], [0.0, 1.0]), "asin": ([0.0, 1.0], [0.0, math.pi / 2]),
+    "acos": ([1.0, 0.0], [0.0, math.pi / 2]), "atan": ([0.0, 1.0], [0.0, math.pi / 4]),
+    "sinh": ([0.0], [0.0]), "cosh": ([0.0], [1.0]), "asinh": ([0.0], [0.0]),
+    "acosh": ([1.0], [0.0]), "atanh": ([0.0], [0.0]), "erf": ([0.0], [0.0]),
+    "erfc": ([0.0], [1.0]), "log10": ([100.0, 1.0], [2.0, 0.0]), "log1p": ([0.0], [0.0]),
+    "expm1": ([0.0], [0.0]), "reciprocal": ([4.0, -0.5], [0.25, -2.0]),
+    "rsqrt": ([4.0, 0.25], [0.5, 2.0]), "square": ([-3.0], [9.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HAND))
+def test_unary_values_known_by_heart(name):
+    inputs, expected = HAND[name]
+    ours = getattr(tg, name)(tg.tensor(inputs, dtype=tg.float64)).tolist()
+    assert ours == pytest.approx(expected, abs=1e-15)
+
+
+def test_binary_values_known_by_heart():
+    t = lambda *v: tg.tensor(v, dtype=tg.float64)               # noqa: E731
+    assert tg.atan2(t(1.0, 0.0, -1.0), t(0.0, -1.0, 0.0)).tolist() == pytest.approx(
+        [math.pi / 2, math.pi, -math.pi / 2])
+    assert tg.hypot(t(3.0, 5.0), t(4.0, 12.0)).tolist() == [5.0, 13.0]
+    assert tg.logaddexp(t(0.0), t(0.0)).item() == pytest.approx(math.log(2))
+    assert tg.xlogy(t(0.0, 3.0), t(0.0, math.e)).tolist() == pytest.approx([0.0, 3.0])
+    assert tg.fmax(t(1.0, math.nan), t(math.nan, math.nan)).tolist()[0] == 1.0
+    a, b = t(2.0), t(3.0)
+    a.requires_grad_(), b.requires_grad_()
+    tg.atan2(a, b).backward()                                  # b/(a²+b²), −a/(a²+b²)
+    assert (a.grad.item(), b.grad.item()) == pytest.approx((3 / 13, -2 / 13))

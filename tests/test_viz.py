@@ -9,6 +9,7 @@ renders with the real Graphviz `dot`.
 import html
 import json
 import os
+import pathlib
 import re
 import shutil
 import struct
@@ -113,7 +114,7 @@ def svg_texts(svg):
 
 def render_svg(dot, tmp_path, name="g.svg"):
     path = viz.render(dot, tmp_path / name)
-    return open(path, encoding="utf-8").read()
+    return pathlib.Path(path).read_text(encoding="utf-8")
 
 
 # ----- to_networkx: structure ---------------------------------------------------
@@ -440,7 +441,7 @@ def test_hostile_labels_are_escaped(tmp_path):
             assert LabelledBlock.NAME in texts
         else:
             assert LabelledBlock.NAME + ": LabelledInner" in texts   # the short title
-            svg = open(tmp_path / f"{level}.svg", encoding="utf-8").read()
+            svg = (tmp_path / f"{level}.svg").read_text(encoding="utf-8")
             # the full repr is the box's tooltip, \l not expanded
             assert 'title="Inner(label=&quot;x&quot; &lt;y&gt; &amp; {z} | \\l)"' in svg
 
@@ -527,7 +528,7 @@ def test_heatmaps_are_written_and_embedded(tmp_path):
     svg = render_svg(dot, tmp_path)
     assert svg.count("data:image/png;base64,") == 6           # the SVG stands alone
     png = viz.render(dot, tmp_path / "g.png")
-    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert pathlib.Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert leftovers() == before                              # no temporary folder left behind
     # without asset_dir the maps live in the drawing itself, and render still draws them
     in_memory = viz.draw(loss, model, heatmaps=True)
@@ -559,7 +560,7 @@ def test_heatmap_pictures_fit_a_screen_and_show_every_value():
 
 def read_png(path):
     """Decode the 8-bit RGB, unfiltered PNGs that viz.heatmap writes."""
-    data = open(path, "rb").read()
+    data = pathlib.Path(path).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, chunks = 8, {}
     while position < len(data):
@@ -585,8 +586,8 @@ def test_save_writes_dot_without_graphviz(tmp_path, monkeypatch):
     dot = viz.draw(loss)
     for name in ("g.dot", "g.gv"):
         path = viz.render(dot, tmp_path / name)
-        assert open(path, encoding="utf-8").read() == dot.source
-    assert open(viz.save(dot.source, tmp_path / "s.dot"), encoding="utf-8").read() == dot.source
+        assert pathlib.Path(path).read_text(encoding="utf-8") == dot.source
+    assert pathlib.Path(viz.save(dot.source, tmp_path / "s.dot")).read_text(encoding="utf-8") == dot.source
 
 
 def test_missing_dot_binary_says_how_to_install(tmp_path, monkeypatch):

@@ -57,11 +57,10 @@ from .ops.linalg import addmm, cross, dot, einsum, mv, norm, outer
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.indexing import where
 from .ops.movement import (
-    cat, chunk, concat, concatenate, flatten, moveaxis, movedim, narrow, pad, permute, reshape,
-    select, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind, unflatten,
+    cat, chunk, concat, concatenate, flatten, meshgrid, moveaxis, movedim, narrow, pad, permute,
+    reshape, select, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind, unflatten,
     unsqueeze,
 )
-from .ops.movement import meshgrid
 from .ops.rearrange import (
     broadcast_to, diag, diag_embed, diagonal, flip, fliplr, flipud, repeat_interleave, roll,
     tile, tril, triu,

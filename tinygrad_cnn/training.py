@@ -176,10 +176,10 @@ def plot_history(history, path):
     ``history`` maps names to one value per epoch: ``train_loss``,
     ``test_loss``, ``train_acc``, ``test_acc`` (any may be missing).
 
-    >>> import os, tempfile
+    >>> import os, pathlib, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "training.png")
     >>> _ = plot_history({"train_loss": [1.0, 0.5], "test_acc": [0.6, 0.8]}, path)
-    >>> open(path, "rb").read(4) == b"\\x89PNG"
+    >>> pathlib.Path(path).read_bytes()[:4] == b"\\x89PNG"
     True
     """
     import matplotlib

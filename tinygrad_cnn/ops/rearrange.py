@@ -77,20 +77,27 @@ class Roll(Function):
         return np.roll(delta, tuple(-s for s in ctx.shifts), ctx.axes), None, None
 
 
-class Triangle(Function):
-    """z = x with the entries above (``tril``) or below (``triu``) diagonal k of
-    the last two dims set to 0, so ∂L/∂x = δ with the same entries zeroed."""
+class Tril(Function):
+    """z = x with the entries above diagonal k of the last two dims set to 0,
+    so ∂L/∂x = δ with the same entries zeroed."""
 
-    name = "tril"
+    keep = staticmethod(np.tril)
 
     @staticmethod
-    def forward(ctx, x, k, lower):
-        ctx.k, ctx.keep = k, np.tril if lower else np.triu
+    def forward(ctx, x, k):
+        ctx.k = k
         return ctx.keep(x, k)
 
     @staticmethod
     def backward(ctx, delta):
-        return ctx.keep(delta, ctx.k), None, None
+        return ctx.keep(delta, ctx.k), None
+
+
+class Triu(Tril):
+    """z = x with the entries below diagonal k of the last two dims set to 0,
+    so ∂L/∂x = δ with the same entries zeroed."""
+
+    keep = staticmethod(np.triu)
 
 
 def _diagonal_positions(shape, offset, axis1, axis2):
@@ -102,8 +109,8 @@ def _diagonal_positions(shape, offset, axis1, axis2):
 
 
 class Diagonal(Function):
-    """z = the entries x[…, i, i + offset, …] of dims (dim1, dim2), put last, so
-    ∂L/∂x = 0 except δ on that diagonal.
+    """z = the entries x[…, i, i + offset, …] of dims (dim1, dim2), put last (a
+    view of x), so ∂L/∂x = 0 except δ on that diagonal.
 
     Shape:
         x: (*, n, m, *) with n, m at dim1, dim2;  z: (*, *, length of the diagonal).
@@ -112,7 +119,9 @@ class Diagonal(Function):
     @staticmethod
     def forward(ctx, x, offset, axis1, axis2):
         ctx.in_shape, ctx.where = x.shape, (offset, axis1, axis2)
-        return np.diagonal(x, offset, axis1, axis2).copy()
+        view = np.diagonal(x, offset, axis1, axis2)       # a view, as in PyTorch:
+        view.flags.writeable = x.flags.writeable          # writing into it writes into x
+        return view
 
     @staticmethod
     def backward(ctx, delta):
@@ -339,7 +348,7 @@ def tril(input, diagonal=0):
             [1., 1.]])
     """
     _check_matrix("tril", input)
-    return Triangle.apply(input, int(diagonal), True)
+    return Tril.apply(input, int(diagonal))
 
 
 def triu(input, diagonal=0):
@@ -351,7 +360,7 @@ def triu(input, diagonal=0):
             [0., 1.]])
     """
     _check_matrix("triu", input)
-    return Triangle.apply(input, int(diagonal), False)
+    return Triu.apply(input, int(diagonal))
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -78,12 +78,12 @@ def save(dot, path):
     writes its PNG images next to ``path`` (the names its DOT text uses).
     Returns ``path``.
 
-    >>> import os, tempfile, tinygrad_cnn as tg
+    >>> import os, pathlib, tempfile, tinygrad_cnn as tg
     >>> from tinygrad_cnn import viz
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
     >>> path = os.path.join(tempfile.mkdtemp(), "graph.dot")
     >>> _ = viz.save(viz.draw((x * x).sum()), path)
-    >>> open(path, encoding="utf-8").read().startswith("digraph tinygrad_cnn {")
+    >>> pathlib.Path(path).read_text(encoding="utf-8").startswith("digraph tinygrad_cnn {")
     True
     """
     path = os.fspath(path)
@@ -110,7 +110,7 @@ def render(dot, path, dpi=None):
     file stands alone; no temporary file is left. ``dpi`` sets the resolution
     of a PNG.
 
-    >>> import os, tempfile, tinygrad_cnn as tg
+    >>> import os, pathlib, tempfile, tinygrad_cnn as tg
     >>> from tinygrad_cnn import viz
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
     >>> loss = (x * x).sum(); loss.backward(retain_graph=True)
@@ -120,7 +120,7 @@ def render(dot, path, dpi=None):
     ... except RuntimeError as error:          # Graphviz is not installed
     ...     print("apt-get install graphviz" in str(error))
     ... else:
-    ...     print("δ" in open(path, encoding="utf-8").read())
+    ...     print("δ" in pathlib.Path(path).read_text(encoding="utf-8"))
     True
     """
     path = os.path.abspath(os.fspath(path))
