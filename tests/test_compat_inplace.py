@@ -301,3 +301,71 @@ def test_version_counts_every_write_and_is_shared_by_views_and_detach():
     v = a[1:]
     v.zero_()
     assert a._version == v._version == 5 and a.tolist() == [6.0, 0.0, 0.0]
+
+
+# ----- in place through a view ---------------------------------------------------------------
+VIEW_CHAINS = {
+    "slice mul_": lambda m, x: (lambda y: (y[0:2].mul_(3), y)[1])(x * 2),
+    "row add_": lambda m, x: (lambda y: (y[1].add_(x[0]), y)[1])(x.reshape(2, 2) * 1),
+    "transpose add_": lambda m, x: (lambda y: (y.t().add_(m.tensor([[1.0, 2.0], [3.0, 4.0]])), y)[1])(
+        x.reshape(2, 2) * x.reshape(2, 2)),
+    "element fill_": lambda m, x: (lambda y: (y[1].fill_(7.0), y)[1])(x * x),
+    "copy_ into a constant's view": lambda m, x: (lambda y: (y[1:3].copy_(x[:2] * x[:2]), y)[1])(
+        m.zeros(4)),
+    "column chain": lambda m, x: (lambda y: (y[:, 0].sub_(1).relu_(), y)[1])(x.reshape(2, 2) * 2),
+    "view then base": lambda m, x: (lambda y: (y[2:].mul_(x[:2]), y.add_(1), y)[2])(x * 1),
+    "the view itself": lambda m, x: (lambda y: y[0:2].mul_(3))(x * 2),
+    "view of a reshape": lambda m, x: (lambda y: (y.view(2, 2)[0].mul_(5), y)[1])(x * 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_CHAINS))
+def test_inplace_through_a_view_equals_torch(name):
+    torch = pytest.importorskip("torch", reason="compares with PyTorch")
+    results = []
+    for m in (torch, tg):
+        x = m.tensor([0.5, -1.0, 2.0, 1.5], requires_grad=True)
+        y = VIEW_CHAINS[name](m, x)
+        (y * m.arange(1.0, y.numel() + 1).reshape(y.shape)).sum().backward()
+        results.append((y.detach().numpy().copy(), x.grad.numpy().copy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6)
+
+
+def test_inplace_through_a_view_by_hand():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2                                        # ∂y/∂x = 2
+    y[1:].mul_(x[1:])                                # y = [2x0, 2x1², 2x2²]
+    y.sum().backward()
+    assert y.tolist() == [2.0, 8.0, 18.0] and x.grad.tolist() == [2.0, 8.0, 12.0]
+    assert y.grad_fn.name == "index_put"
+
+
+def test_views_of_leaves_and_expanded_views_are_refused_like_torch():
+    w = tg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w[0:1].mul_(2)
+    assert w.tolist() == [1.0, 1.0]
+    y = tg.ones(1, requires_grad=True) * tg.ones(3)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        y.expand(2, 3).add_(1)
+
+
+def test_a_saved_tensor_written_through_a_view_is_detected():
+    x = tg.tensor([0.5, 1.5], requires_grad=True)
+    y = x.exp()                                      # exp saves its output
+    y[0].zero_()
+    with pytest.raises(RuntimeError, match="its output .*'exp' node.* by zero_"):
+        y.sum().backward()
+
+
+def test_an_element_is_a_view_as_in_torch():
+    x = tg.zeros(3)
+    x[1].fill_(5)                                    # x[1] shares x's memory
+    assert x.tolist() == [0.0, 5.0, 0.0]
+    w = tg.ones(2, 2, requires_grad=True)
+    with tg.no_grad():
+        w[0, 0].add_(3)
+        w[1][1].mul_(4)
+    assert w.tolist() == [[4.0, 1.0], [1.0, 4.0]] and w.is_leaf
+    assert x[1].shape == () and x[tg.tensor(1)].item() == 5.0
