@@ -369,3 +369,20 @@ def test_an_element_is_a_view_as_in_torch():
         w[1][1].mul_(4)
     assert w.tolist() == [[4.0, 1.0], [1.0, 4.0]] and w.is_leaf
     assert x[1].shape == () and x[tg.tensor(1)].item() == 5.0
+
+
+def test_augmented_item_assignment_equals_torch():
+    torch = pytest.importorskip("torch", reason="compares with PyTorch")
+    results = []
+    for m in (torch, tg):
+        a = m.zeros(3)
+        a[0] += 1                                    # a view's add_, then setitem
+        a[1:] += 2
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        y[0] += x[1] * 3
+        y[2] *= x[0]
+        (y * m.tensor([1.0, 2.0, 3.0])).sum().backward()
+        results.append((a.tolist(), y.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]
+    assert results[1] == ([1.0, 2.0, 2.0], [7.0, 2.0, 3.0], [10.0, 5.0, 3.0])
