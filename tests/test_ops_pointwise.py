@@ -37,12 +37,12 @@ BINARY = {
 }
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", sorted(UNARY))
 @given(shape=shapes)
 @SETTINGS
-def test_unary_matches_torch_float64(name, shape):
-    domain = UNARY[name]
-    x = random_array(shape, *(() if domain is None else (0, "float64", *domain)))
+def test_unary_matches_torch(name, dtype, shape):
+    x = random_array(shape, 0, dtype, *(UNARY[name] or (None, None)))
     check_op(lambda lib, t: getattr(lib, name)(t), x)
     check_op(lambda lib, t: getattr(t, name)(), x)             # the method is the same op
 
@@ -59,15 +59,14 @@ def test_unary_matches_torch_float32_and_int(name):
                  else np.array([1, 2]) if domain[0] >= 0.5 else np.array([0]), grad=False)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", sorted(BINARY))
 @given(shape_pair=pairs, data=st.data())
 @SETTINGS
-def test_binary_matches_torch_with_broadcasting(name, shape_pair, data):
+def test_binary_matches_torch_with_broadcasting(name, dtype, shape_pair, data):
     domain = BINARY[name]
-    low_high = () if domain is None else (0, "float64", *domain)
-    a = random_array(shape_pair.input_shapes[0], *low_high)
-    b = random_array(shape_pair.input_shapes[1], *(() if domain is None else
-                                                  (1, "float64", *domain)))
+    a = random_array(shape_pair.input_shapes[0], 0, dtype, *(domain or (None, None)))
+    b = random_array(shape_pair.input_shapes[1], 1, dtype, *(domain or (None, None)))
     if name in ("maximum", "minimum", "fmax", "fmin") and a.size and b.size:
         ties = data.draw(st.booleans())          # ties: δ is split (max/min) or not (fmax)
         if ties:

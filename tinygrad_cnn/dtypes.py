@@ -205,6 +205,8 @@ def result_dtype(*operands):
     dtype('float32')
     >>> result_dtype(np.ones(2, np.int64), 2.5), result_dtype(np.ones(2, np.float32), np.float64(1))
     (dtype('float32'), dtype('float32'))
+    >>> result_dtype(np.ones(2, np.int64), np.ones(2, np.float32))
+    dtype('float32')
     """
     dims, zero_dims, scalars = [], [], []
     for value in operands:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _state
 from ..function import Function
-from ..ops.softmax import LogSoftmax, Softmax, _softmax  # noqa: F401  (moved to the core)
+from ..ops.softmax import LogSoftmax, Softmax, _softmax  # noqa: F401  (softmax lives in the core)
 
 
 class Linear(Function):
@@ -106,6 +106,8 @@ class Softmin(Function):
     def backward(ctx, delta):
         (y,) = ctx.saved_tensors
         return -y * (delta - (delta * y).sum(axis=ctx.dim, keepdims=True))
+
+
 
 
 class Dropout(Function):
