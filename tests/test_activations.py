@@ -273,15 +273,15 @@ def test_modules_repr_and_forward_match_pytorch(name, args):
     np.testing.assert_allclose(y.numpy(), z.detach().numpy(), rtol=2e-6, atol=1e-6)
 
 
-def test_inplace_is_accepted_and_computes_out_of_place():
-    x = tg.tensor([-1.0, 2.0])
+def test_inplace_modules_write_into_their_input():
     for module in (nn.ELU(inplace=True), nn.SiLU(inplace=True), nn.Hardtanh(inplace=True),
                    nn.ReLU6(inplace=True), nn.Hardswish(inplace=True), nn.SELU(inplace=True)):
-        y = module(x)
-        assert y is not x
-    np.testing.assert_array_equal(x.numpy(), [-1.0, 2.0])
-    assert F.relu(x, inplace=True).numpy().tolist() == [0.0, 2.0]
-    assert F.leaky_relu(x, 0.5, inplace=True).numpy().tolist() == [-0.5, 2.0]
+        x = tg.tensor([-1.0, 2.0])
+        expected = type(module)()(x).numpy().copy()        # the out-of-place result
+        assert module(x) is x
+        np.testing.assert_allclose(x.numpy(), expected)
+    x = tg.tensor([-1.0, 2.0])
+    assert F.leaky_relu(x, 0.5, inplace=True) is x and x.numpy().tolist() == [-0.5, 2.0]
 
 
 def test_activation_errors():
@@ -301,3 +301,33 @@ def test_activation_errors():
         nn.Hardtanh(2, 1)
     with pytest.raises(IndexError, match="softmin: dim 2 is out of range"):
         F.softmin(tg.zeros(2, 3), 2)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.ReLU(inplace=True), lambda: nn.LeakyReLU(0.1, inplace=True),
+    lambda: nn.ELU(inplace=True), lambda: nn.Hardtanh(inplace=True), lambda: nn.ReLU6(True),
+    lambda: nn.SiLU(inplace=True), lambda: nn.Hardswish(inplace=True)])
+def test_inplace_activations_overwrite_their_input_with_pytorchs_gradient(make):
+    torch = pytest.importorskip("torch", reason="compares with PyTorch")
+    data = np.array([[-2.0, -0.5, 0.0, 0.7, 3.0, 7.0]])
+    x = tg.tensor(data, requires_grad=True)
+    hidden = x * 1.5                                     # a non-leaf: in place is allowed
+    out = make()(hidden)
+    assert out is hidden and hidden.grad_fn is not None
+    (out * tg.tensor(data)).sum().backward()
+    tx = torch.tensor(data, requires_grad=True)
+    t_hidden = tx * 1.5
+    torch_module = getattr(torch.nn, type(make()).__name__)
+    t_out = torch_module(*([0.1] if "Leaky" in type(make()).__name__ else []), inplace=True)(
+        t_hidden)
+    (t_out * torch.tensor(data)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_inplace_relu_on_a_leaf_that_requires_grad_is_refused():
+    x = tg.tensor([-1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        F.relu(x, inplace=True)
+    plain = tg.tensor([-1.0, 2.0])
+    assert F.relu(plain, inplace=True) is plain and plain.tolist() == [0.0, 2.0]

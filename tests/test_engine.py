@@ -266,3 +266,8 @@ def test_release_frees_op_settings_too():
     assert "indices" in vars(node)
     values.sum().backward()
     assert "indices" not in vars(node) and node.name == "max"
+
+
+def test_error_classes_print_under_the_package_name():
+    for error in (tg.ShapeError, tg.DTypeError, tg.CheckpointError, tg.IDXError, tg.DeviceError):
+        assert repr(error) == f"<class 'tinygrad_cnn.{error.__name__}'>"

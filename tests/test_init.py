@@ -142,3 +142,54 @@ def test_default_init_bounds_agree_with_pytorch_layers():
         fan_in, _ = torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)
         assert init._calculate_fan_in_and_fan_out(ours.weight)[0] == fan_in
         assert np.abs(ours.bias.numpy()).max() <= 1 / math.sqrt(fan_in)
+
+
+# ----------------------------------------------------------------------------- trunc_normal_
+def _truncated_normal_moments(mean, std, a, b):
+    """Mean and standard deviation of N(mean, std²) truncated to [a, b] (closed form)."""
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    pdf = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)        # noqa: E731
+    cdf = lambda x: 0.5 * (1 + math.erf(x / math.sqrt(2)))               # noqa: E731
+    mass = cdf(beta) - cdf(alpha)
+    shift = (pdf(alpha) - pdf(beta)) / mass
+    variance = 1 + (alpha * pdf(alpha) - beta * pdf(beta)) / mass - shift ** 2
+    return mean + std * shift, std * math.sqrt(variance)
+
+
+@pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, -1.0, 1.0),
+                                             (1.0, 2.0, 0.0, 3.0), (0.0, 0.01, -2.0, 2.0)])
+def test_trunc_normal_stays_in_bounds_with_the_right_moments(mean, std, a, b):
+    tg.manual_seed(0)
+    w = init.trunc_normal_(tg.empty(200, 1000), mean, std, a, b)
+    values = w.numpy()
+    assert w.dtype == np.float32 and values.min() >= a and values.max() <= b
+    expected_mean, expected_std = _truncated_normal_moments(mean, std, a, b)
+    # 200,000 draws: the sample mean is within 5 standard errors
+    assert abs(values.mean() - expected_mean) < 5 * expected_std / math.sqrt(values.size)
+    assert values.std() == pytest.approx(expected_std, rel=0.01)
+
+
+def test_trunc_normal_by_hand_edges_and_errors():
+    with pytest.warns(UserWarning, match="mean is more than 2 std from"):
+        assert (init.trunc_normal_(tg.empty(5), 3.0, 0.0, -1.0, 1.0).numpy() == 1.0).all()
+    assert (init.trunc_normal_(tg.empty(5), 0.0, 1.0, 0.5, 0.5).numpy() == 0.5).all()  # a == b
+    with pytest.raises(ValueError, match=r"trunc_normal_: the interval \[a, b\]"):
+        init.trunc_normal_(tg.empty(3), a=1.0, b=-1.0)
+    with pytest.warns(UserWarning, match="mean is more than 2 std from"):
+        w = init.trunc_normal_(tg.empty(100), mean=5.0, std=1.0, a=-1.0, b=2.0)
+    assert w.numpy().min() >= -1.0 and w.numpy().max() <= 2.0
+
+
+def test_trunc_normal_statistics_match_pytorch():
+    torch = torch_or_skip()
+    torch.manual_seed(0)
+    tg.manual_seed(0)
+    for mean, std, a, b in [(0.0, 1.0, -1.5, 0.5), (0.5, 0.3, 0.0, 2.0)]:
+        theirs = torch.nn.init.trunc_normal_(torch.empty(200_000), mean, std, a, b).numpy()
+        ours = init.trunc_normal_(tg.empty(200_000), mean, std, a, b).numpy()
+        assert ours.min() >= a and ours.max() <= b
+        assert ours.mean() == pytest.approx(theirs.mean(), abs=0.01)
+        assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
+        # the same shape of distribution: deciles agree
+        np.testing.assert_allclose(np.quantile(ours, np.linspace(0.1, 0.9, 9)),
+                                   np.quantile(theirs, np.linspace(0.1, 0.9, 9)), atol=0.02)

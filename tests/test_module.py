@@ -479,3 +479,73 @@ def test_nested_module_paths_use_attribute_names():
                                             r"kernel_size=\(3, 3\), stride=\(1, 1\)\)\): conv2d: "
                                             r"input has 3 channels"):
         Net()(tg.zeros(2, 3, 8, 8))
+
+
+# ----------------------------------------------------------------------------- Dropout2d, Identity
+def test_dropout2d_drops_whole_channels_and_masks_their_gradient():
+    tg.manual_seed(3)
+    x = tg.tensor(np.arange(1.0, 2 * 6 * 3 * 3 + 1).reshape(2, 6, 3, 3), requires_grad=True)
+    drop = nn.Dropout2d(0.5)
+    y = drop(x)
+    assert y.grad_fn.name == "dropout2d" and y.dtype == x.dtype == np.float64
+    kept = (y.numpy() != 0).all(axis=(2, 3))                  # (N, C): the kept maps
+    dropped = (y.numpy() == 0).all(axis=(2, 3))
+    assert (kept | dropped).all() and kept.any() and dropped.any()   # each map all or nothing
+    np.testing.assert_allclose(y.numpy()[kept], 2 * x.numpy()[kept])  # scaled by 1/(1-p)
+    y.sum().backward()
+    expected = np.broadcast_to(np.where(kept[:, :, None, None], 2.0, 0.0), x.shape)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    drop.eval()
+    assert drop(x) is x
+
+
+def test_dropout2d_rate_edges_and_errors():
+    tg.manual_seed(0)
+    y = F.dropout2d(tg.ones(100, 50, 1, 1), p=0.3)
+    assert abs((y.numpy() == 0).mean() - 0.3) < 0.02            # 5,000 draws: ±3σ ≈ 0.02
+    x = tg.ones(2, 3, 4, 4)
+    assert F.dropout2d(x, 0.0) is x and F.dropout2d(x, 0.5, training=False) is x
+    np.testing.assert_array_equal(F.dropout2d(x, 1.0).numpy(), np.zeros((2, 3, 4, 4)))
+    for p in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=r"dropout2d: probability p must be in \[0, 1\]"):
+            F.dropout2d(x, p)
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+            nn.Dropout2d(p)
+    with pytest.warns(UserWarning, match=r"interpreted as shape \(N, C, L\)"):
+        three = F.dropout2d(tg.ones(4, 5, 6), 0.5)
+    assert ((three.numpy() == three.numpy()[:, :, :1])).all()   # one draw per (N, C)
+    with pytest.raises(ShapeError, match="dropout2d: expected input"):
+        F.dropout2d(tg.ones(3), 0.5)
+
+
+def test_dropout2d_gradcheck_with_a_fixed_mask():
+    x = tg.tensor(np.random.default_rng(0).standard_normal((2, 4, 3, 3)), requires_grad=True)
+
+    def fn(a):                            # same seed each call: the check re-runs forward
+        tg.manual_seed(11)
+        return F.dropout2d(a, 0.4)
+
+    assert tg.gradcheck(fn, (x,))
+
+
+def test_dropout2d_and_identity_match_pytorch_reprs_and_statistics():
+    torch = torch_or_skip()
+    assert repr(nn.Dropout2d(0.3)) == repr(torch.nn.Dropout2d(0.3))
+    assert repr(nn.Identity(3, bias=False)) == repr(torch.nn.Identity(3, bias=False))
+    torch.manual_seed(0)
+    theirs = torch.nn.functional.dropout2d(torch.ones(200, 30, 2, 2), 0.25).numpy()
+    tg.manual_seed(0)
+    ours = F.dropout2d(tg.ones(200, 30, 2, 2), 0.25).numpy()
+    for out in (ours, theirs):                         # same law: whole maps, rate p, scale 4/3
+        assert set(np.unique(out)) <= {0.0, np.float32(4 / 3)}
+        assert (out == out[:, :, :1, :1]).all()
+    assert abs((ours == 0).mean() - (theirs == 0).mean()) < 0.03
+
+
+def test_identity_returns_its_input_and_has_no_state():
+    layer = nn.Identity(54, unused_argument=0.1)
+    x = tg.ones(2, 3, requires_grad=True)
+    assert layer(x) is x and repr(layer) == "Identity()"
+    assert layer.state_dict() == OrderedDict() and not list(layer.parameters())
+    model = nn.Sequential(nn.Linear(3, 2), nn.Identity())
+    assert list(model.state_dict()) == ["0.weight", "0.bias"]

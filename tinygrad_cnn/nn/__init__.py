@@ -20,6 +20,7 @@ from .modules import (
 from .modules import AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d
 from .modules import Fold, Unfold, Upsample
 from .modules import CircularPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from .modules import BatchNorm1d, Dropout2d, Identity, LocalResponseNorm  # issue 9
 from .parameter import Parameter
 
 __all__ = [
@@ -45,3 +46,4 @@ __all__ += [
     "SmoothL1Loss", "Softmax", "Softmax2d", "Softmin", "Softplus", "Softsign", "Tanhshrink",
     "Threshold",
 ]
+__all__ += ["BatchNorm1d", "Dropout2d", "Identity", "LocalResponseNorm"]  # issue 9

@@ -1,4 +1,5 @@
-"""The fully connected layer, leaky ReLU, GLU, softmax, softmin, log-softmax, dropout.
+"""The fully connected layer, leaky ReLU, GLU, softmin, Dropout and Dropout2d
+(softmax and log-softmax live in the core, `ops/softmax.py`).
 
 (``relu``, ``sigmoid`` and ``tanh`` are core ops, ``tinygrad_cnn.ops``; the other
 activations are in `activation_ops_smooth` and `activation_ops_piecewise`.)
@@ -127,3 +128,29 @@ class Dropout(Function):
     def backward(ctx, delta):
         (mask,) = ctx.saved_tensors
         return delta * mask
+
+
+class Dropout2d(Function):
+    """Channel dropout: one draw per (sample, channel) map, ``m_{n,c} ~ Bernoulli(1 − p)``,
+    and ``z_{n,c} = x_{n,c} ⊙ m_{n,c} / (1 − p)`` for every pixel of that map, so
+    ``∂L/∂x_{n,c} = δ_{n,c} ⊙ m_{n,c} / (1 − p)``: a dropped map sends no δ back.
+
+    Shape:
+        x: (N, C, *);  mask: (N, C, 1, …, 1), broadcast over the pixels;  z: like x.
+    """
+
+    name = "dropout2d"
+
+    @staticmethod
+    def forward(ctx, x, *, p):
+        mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)                 # (N, C, 1, 1)
+        keep = _state.rng.random(mask_shape) >= p
+        scale = np.asarray(0.0 if p == 1 else 1.0 / (1.0 - p), dtype=x.dtype)
+        mask = keep * scale                                            # 0 or 1/(1-p)
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, delta):
+        (mask,) = ctx.saved_tensors
+        return delta * mask                                            # broadcast over H, W

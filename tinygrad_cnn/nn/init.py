@@ -18,6 +18,7 @@ the tensor's dtype and returns the tensor.
 (True, tinygrad_cnn.float32)
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -113,6 +114,47 @@ def normal_(tensor, mean=0.0, std=1.0):
     2.0
     """
     return _fill(tensor, _state.rng.normal(mean, std, _array(tensor).shape))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """Fill with samples of N(mean, std²) truncated to [a, b] (a and b are
+    values, not multiples of std): the normal density renormalised on [a, b],
+    with mean ``mean + std·(φ(α) − φ(β)) / Z`` where α = (a − mean)/std,
+    β = (b − mean)/std and Z = Φ(β) − Φ(α).
+
+    Drawn by rejection: sample N(mean, std²), redraw every value outside
+    [a, b], repeat. Each kept value is exactly a draw of the truncated
+    distribution; the expected number of rounds is small unless [a, b] holds
+    almost none of the normal's mass (PyTorch warns in that case too, when
+    mean is more than 2·std outside [a, b]). GoogLeNet's initialisation uses
+    ``std=0.01, a=-2, b=2``.
+
+    >>> import tinygrad_cnn as tg
+    >>> _ = tg.manual_seed(0)
+    >>> w = trunc_normal_(tg.empty(100000), std=1.0, a=-1.0, b=1.0).numpy()
+    >>> bool(w.min() >= -1.0 and w.max() <= 1.0), round(float(w.std()), 2)   # exact: 0.5396
+    (True, 0.54)
+    """
+    if a > b:
+        raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] is empty")
+    if std < 0:
+        raise ValueError(f"trunc_normal_: std must be non-negative, got {std}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    shape = _array(tensor).shape
+    if std == 0 or a == b:                     # a point mass: the truncated law's only value
+        return _fill(tensor, min(max(mean, a), b))
+    values = _state.rng.normal(mean, std, shape)
+    outside = (values < a) | (values > b)
+    for _ in range(10_000):
+        count = int(outside.sum())
+        if count == 0:
+            return _fill(tensor, values)
+        values[outside] = _state.rng.normal(mean, std, count)
+        outside = (values < a) | (values > b)
+    raise RuntimeError(f"trunc_normal_: [a, b] = [{a}, {b}] holds almost none of "
+                       f"N({mean}, {std}²)'s mass; rejection sampling gave up")
 
 
 def constant_(tensor, val):

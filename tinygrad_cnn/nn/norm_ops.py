@@ -1,6 +1,6 @@
-"""Batch normalisation, one op (PyTorch's semantics).
+"""Normalisation ops (PyTorch's semantics): `BatchNorm` and `LocalResponseNorm`.
 
-Per channel c, over the m = N·H·W values of a batch:
+Batch normalisation, per channel c, over the m = N·H·W (or N·L, or N) values of a batch:
 ``μ = mean(a)``, ``σ² = mean((a − μ)²)`` (biased), ``â = (a − μ) / √(σ² + ε)``,
 ``z = γ â + β``.
 
@@ -9,6 +9,11 @@ Backward (training mode, where μ and σ² depend on a):
 ``∂L/∂a = (1/√(σ² + ε)) · (δ̂ − mean(δ̂) − â · mean(δ̂ ⊙ â))``.
 In evaluation mode μ and σ² are the running statistics, constants, so
 ``∂L/∂a = γ δ / √(σ²_run + ε)``.
+
+Local response normalisation (AlexNet, 2012) divides each activation by the
+energy of its n neighbouring channels:
+``b_c = a_c · s_c^(−β)`` with ``s_c = k + (α/n) Σ_{j ∈ W(c)} a_j²``;
+its backward rule is in `LocalResponseNorm`.
 """
 import numpy as np
 
@@ -23,7 +28,7 @@ class BatchNorm(Function):
     the unbiased variance (divided by m − 1) for ``running_var``, as PyTorch.
 
     Shape:
-        a: (N, C) or (N, C, H, W);  weight γ, bias β: (C,);  z: like a.
+        a: (N, C), (N, C, L) or (N, C, H, W);  weight γ, bias β: (C,);  z: like a.
     """
 
     name = "batch_norm"
@@ -71,3 +76,57 @@ class BatchNorm(Function):
         if ctx.needs_input_grad[2]:
             grad_bias = delta.sum(axis=axes)
         return grad_a, grad_weight, grad_bias
+
+
+def _channel_window_sum(x, before, after):
+    """``out_c = Σ_{j = c − before}^{c + after} x_j`` along axis 1, zeros outside [0, C).
+
+    >>> _channel_window_sum(np.arange(1.0, 5.0).reshape(1, 4), 1, 1)
+    array([[3., 6., 9., 7.]])
+    """
+    channels = x.shape[1]
+    pad = [(0, 0)] * x.ndim
+    pad[1] = (before, after)
+    padded = np.pad(x, pad)                                    # (N, before + C + after, ...)
+    total = np.zeros_like(x)
+    for offset in range(before + after + 1):                   # n taps, vectorised over the rest
+        total += padded[:, offset:offset + channels]
+    return total
+
+
+class LocalResponseNorm(Function):
+    """Local response normalisation across channels (PyTorch's formula, which
+    divides α by the window size n):
+
+        s_c = k + (α/n) Σ_{j ∈ W(c)} a_j²,     b_c = a_c · s_c^(−β),
+        W(c) = {c − ⌊n/2⌋, …, c + ⌊(n−1)/2⌋} ∩ [0, C).
+
+    Backward: b_c depends on a_c directly and on every a_j with j ∈ W(c), so
+
+        ∂L/∂a_j = δ_j s_j^(−β) − (2αβ/n) · a_j · Σ_{c : j ∈ W(c)} δ_c a_c s_c^(−β−1).
+
+    The set {c : j ∈ W(c)} is {j − ⌊(n−1)/2⌋, …, j + ⌊n/2⌋}: the same window
+    mirrored, which is why the second sum swaps the two paddings.
+
+    Shape:
+        a: (N, C, *) with at least one dimension after C;  b: like a.
+    """
+
+    name = "local_response_norm"
+
+    @staticmethod
+    def forward(ctx, a, *, size, alpha=1e-4, beta=0.75, k=1.0):
+        before, after = size // 2, (size - 1) // 2
+        energy = k + (alpha / size) * _channel_window_sum(a * a, before, after)   # s, like a
+        scale = energy ** -beta                                                   # s^(−β)
+        ctx.save_for_backward(a, energy, scale)
+        ctx.size, ctx.alpha, ctx.beta = size, alpha, beta
+        return a * scale
+
+    @staticmethod
+    def backward(ctx, delta):
+        a, energy, scale = ctx.saved_tensors
+        size, alpha, beta = ctx.size, ctx.alpha, ctx.beta
+        through_window = delta * a * scale / energy                # δ_c a_c s_c^(−β−1)
+        mirrored = _channel_window_sum(through_window, (size - 1) // 2, size // 2)
+        return delta * scale - (2 * alpha * beta / size) * a * mirrored

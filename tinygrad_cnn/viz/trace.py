@@ -85,7 +85,9 @@ def _rule(node):
         if line.strip().startswith("Shape:"):
             break
         lines.append(line[4:] if line.startswith("    ") else line)
-    return "\n".join(safe_text(line) for line in lines).strip()
+    # the docstring's markup (``code``, `name`) reads as noise on the page
+    text = "\n".join(lines).strip().replace("``", "").replace("`", "")
+    return "\n".join(safe_text(line) for line in text.splitlines())
 
 
 def _routing(node):

@@ -8,7 +8,7 @@ layer below is ONE graph node whose local backward rule sits in its op class
 `upsample_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
 
 One family per file: `conv`, `pooling`, `activation`, `linear` (with
-`flatten` and `dropout`), `loss`, `normalization`, `padding`, `fold`
+`flatten`), `dropout`, `loss`, `normalization`, `padding`, `fold`
 (unfold / fold), `upsampling` (interpolate).
 
 >>> import tinygrad_cnn as tg
@@ -20,7 +20,8 @@ One family per file: `conv`, `pooling`, `activation`, `linear` (with
 """
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .conv import conv2d, conv_transpose2d
-from .linear import dropout, flatten, linear
+from .dropout import dropout
+from .linear import flatten, linear
 from .loss import cross_entropy, nll_loss
 from .normalization import batch_norm
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
@@ -51,3 +52,7 @@ __all__ += [
     "mish", "prelu", "relu6", "selu", "silu", "smooth_l1_loss", "softmin", "softplus",
     "softsign", "tanhshrink", "threshold",
 ]
+from .dropout import dropout2d  # noqa: E402  (issue 9)
+from .normalization import local_response_norm  # noqa: E402  (issue 9)
+
+__all__ += ["dropout2d", "local_response_norm"]  # issue 9

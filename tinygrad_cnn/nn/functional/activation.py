@@ -5,20 +5,27 @@ ones `gelu`, `elu`, `selu`, `celu`, `silu`, `mish`, `softplus`, `logsigmoid`,
 `log_softmax`, `softmin`. The backward rules are in `nn.activation_ops`,
 `nn.activation_ops_smooth` and `nn.activation_ops_piecewise`.
 
-``inplace=True`` is accepted wherever PyTorch has it; the result is computed
-out of place and returned (the input is left unchanged).
+``inplace=True`` (wherever PyTorch has it) writes the result into the input,
+with PyTorch's in-place rules (see `tinygrad_cnn.ops.inplace`): refused on a
+leaf that requires grad, recorded in the graph on a non-leaf.
 """
 import warnings
 
 import numpy as np
 
 from ..._errors import DTypeError, ShapeError, describe
+from ...ops.inplace import write_back
 from ..activation_ops import Glu, LeakyRelu, LogSoftmax, Softmax, Softmin
 from ..activation_ops_piecewise import Hardsigmoid, Hardswish, Hardtanh, Prelu, Relu6, Threshold
 from ..activation_ops_smooth import (
     SELU_ALPHA, SELU_SCALE, Celu, Elu, Gelu, LogSigmoid, Mish, Selu, Silu, Softplus, Softsign,
     Tanhshrink,
 )
+
+
+def _in_place(input, result, inplace, op):
+    """``inplace=True``: the result written into ``input``, which is returned."""
+    return write_back(input, result, op + "_") if inplace else result
 
 
 def relu(input, inplace=False):
@@ -29,7 +36,8 @@ def relu(input, inplace=False):
     >>> F.relu(tg.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return input.relu()
+    out = input.relu()
+    return _in_place(input, out, inplace, "relu")
 
 
 def sigmoid(input):
@@ -62,7 +70,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     >>> F.leaky_relu(tg.tensor([-2.0, 3.0]), 0.5)
     tensor([-1.,  3.])
     """
-    return LeakyRelu.apply(input, negative_slope=float(negative_slope))
+    out = LeakyRelu.apply(input, negative_slope=float(negative_slope))
+    return _in_place(input, out, inplace, "leaky_relu")
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -126,7 +135,8 @@ def elu(input, alpha=1.0, inplace=False):
     tensor([-1.,  2.])
     """
     _floating("elu", input)
-    return Elu.apply(input, alpha=float(alpha))
+    out = Elu.apply(input, alpha=float(alpha))
+    return _in_place(input, out, inplace, "elu")
 
 
 def selu(input, inplace=False):
@@ -138,7 +148,8 @@ def selu(input, inplace=False):
     tensor([-1.7581,  1.0507])
     """
     _floating("selu", input)
-    return Selu.apply(input, alpha=SELU_ALPHA, scale=SELU_SCALE)
+    out = Selu.apply(input, alpha=SELU_ALPHA, scale=SELU_SCALE)
+    return _in_place(input, out, inplace, "selu")
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -152,7 +163,8 @@ def celu(input, alpha=1.0, inplace=False):
     _floating("celu", input)
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0 (celu divides x by alpha)")
-    return Celu.apply(input, alpha=float(alpha), input_scale=1.0 / alpha)
+    out = Celu.apply(input, alpha=float(alpha), input_scale=1.0 / alpha)
+    return _in_place(input, out, inplace, "celu")
 
 
 def silu(input, inplace=False):
@@ -164,7 +176,8 @@ def silu(input, inplace=False):
     tensor([    0., 10000.])
     """
     _floating("silu", input)
-    return Silu.apply(input)
+    out = Silu.apply(input)
+    return _in_place(input, out, inplace, "silu")
 
 
 def mish(input, inplace=False):
@@ -176,7 +189,8 @@ def mish(input, inplace=False):
     tensor([0.0000, 0.8651])
     """
     _floating("mish", input)
-    return Mish.apply(input)
+    out = Mish.apply(input)
+    return _in_place(input, out, inplace, "mish")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -240,7 +254,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
-    return Hardtanh.apply(input, min_val=float(min_val), max_val=float(max_val))
+    out = Hardtanh.apply(input, min_val=float(min_val), max_val=float(max_val))
+    return _in_place(input, out, inplace, "hardtanh")
 
 
 def relu6(input, inplace=False):
@@ -252,7 +267,8 @@ def relu6(input, inplace=False):
     tensor([0., 3., 6.])
     """
     _floating("relu6", input)
-    return Relu6.apply(input, min_val=0.0, max_val=6.0)
+    out = Relu6.apply(input, min_val=0.0, max_val=6.0)
+    return _in_place(input, out, inplace, "relu6")
 
 
 def hardsigmoid(input, inplace=False):
@@ -264,7 +280,8 @@ def hardsigmoid(input, inplace=False):
     tensor([0.0000, 0.5000, 1.0000])
     """
     _floating("hardsigmoid", input)
-    return Hardsigmoid.apply(input)
+    out = Hardsigmoid.apply(input)
+    return _in_place(input, out, inplace, "hardsigmoid")
 
 
 def hardswish(input, inplace=False):
@@ -276,7 +293,8 @@ def hardswish(input, inplace=False):
     tensor([-0.0000,  0.6667,  4.0000])
     """
     _floating("hardswish", input)
-    return Hardswish.apply(input)
+    out = Hardswish.apply(input)
+    return _in_place(input, out, inplace, "hardswish")
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -288,7 +306,8 @@ def threshold(input, threshold, value, inplace=False):
     tensor([-1.,  2.])
     """
     _floating("threshold", input)
-    return Threshold.apply(input, threshold=float(threshold), value=float(value))
+    out = Threshold.apply(input, threshold=float(threshold), value=float(value))
+    return _in_place(input, out, inplace, "threshold")
 
 
 def prelu(input, weight):

@@ -1,8 +1,8 @@
-"""Fully connected layer and its companions: `linear`, `flatten`, `dropout`."""
+"""Fully connected layer and its companion: `linear`, `flatten` (dropout is in `dropout`)."""
 import numpy as np
 
 from ..._errors import DTypeError, ShapeError, describe
-from ..activation_ops import Dropout, Linear
+from ..activation_ops import Linear
 
 
 def linear(input, weight, bias=None):
@@ -47,19 +47,3 @@ def flatten(input, start_dim=0, end_dim=-1):
     """
     return input.flatten(start_dim, end_dim)
 
-
-def dropout(input, p=0.5, training=True):
-    """Inverted dropout: each entry is zeroed with probability p and the rest
-    scaled by 1/(1-p), with masks from the global generator (`manual_seed`).
-    The identity when not training or p = 0.
-
-    >>> import tinygrad_cnn as tg
-    >>> from tinygrad_cnn.nn import functional as F
-    >>> F.dropout(tg.ones(4), p=0.5, training=False)
-    tensor([1., 1., 1., 1.])
-    """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
-    if not training or p == 0:
-        return input
-    return Dropout.apply(input, p=float(p))

@@ -1,17 +1,19 @@
-"""Normalisation: `batch_norm`; the backward rule is in `nn.norm_ops`."""
+"""Normalisation: `batch_norm` and `local_response_norm`; the backward rules are in
+`nn.norm_ops`."""
 from ..._errors import ShapeError, describe
-from ..norm_ops import BatchNorm
+from ..norm_ops import BatchNorm, LocalResponseNorm
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Batch normalisation over N (and H, W) per channel, as PyTorch: with
+    """Batch normalisation over N (and L, or H and W) per channel, as PyTorch: with
     ``training`` it normalises by the batch statistics and updates
     ``running_mean`` / ``running_var`` in place (unbiased variance); otherwise
     it uses them.
 
     Shape:
-        input: (N, C) or (N, C, H, W);  running stats, weight, bias: (C,).
+        input: (N, C), (N, C, L) or (N, C, H, W) (any (N, C, *));
+        running stats, weight, bias: (C,).
 
     >>> import tinygrad_cnn as tg
     >>> from tinygrad_cnn.nn import functional as F
@@ -22,9 +24,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     >>> mean
     tensor([0.2])
     """
-    if input.ndim not in (2, 4):
-        raise ShapeError(f"batch_norm: expected input (N, C) or (N, C, H, W), "
-                         f"got {describe(input)}")
+    if input.ndim < 2:
+        raise ShapeError(f"batch_norm: expected input (N, C) or (N, C, H, W) (any (N, C, *), "
+                         f"such as (N, C, L)), got {describe(input)}")
     channels = input.shape[1]
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):
@@ -42,3 +44,30 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                            running_mean=None if running_mean is None else running_mean._data,
                            running_var=None if running_var is None else running_var._data,
                            training=bool(training), momentum=momentum, eps=eps)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalisation across channels (AlexNet's), PyTorch's formula:
+    ``b_c = a_c / (k + (α/n) Σ_{j ∈ W(c)} a_j²)^β`` over the n = ``size``
+    channels ``W(c) = c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋`` (zeros beyond the edges).
+
+    Shape:
+        input: (N, C, *) with at least 3 dimensions;  output: like input.
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> x = tg.tensor([[[3.0], [4.0]]])          # (N=1, C=2, L=1)
+    >>> F.local_response_norm(x, size=2, alpha=2.0, beta=0.5, k=0.0)   # 3/√9, 4/√(9+16)
+    tensor([[[1. ],
+             [0.8]]])
+    """
+    if input.ndim < 3:
+        raise ShapeError(f"local_response_norm: expected input (N, C, *) with 3 or more "
+                         f"dimensions, got {describe(input)}")
+    if int(size) != size or size < 1:
+        raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"local_response_norm: expected a floating-point input, "
+                        f"got {describe(input)}")
+    return LocalResponseNorm.apply(input, size=int(size), alpha=float(alpha), beta=float(beta),
+                                   k=float(k))

@@ -44,3 +44,7 @@ from .loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
     NLLLoss, SmoothL1Loss,
 )
+# normalisation, channel dropout and Identity (issue 9)
+from .dropout import Dropout2d
+from .linear import Identity
+from .normalization import BatchNorm1d, LocalResponseNorm

@@ -4,8 +4,8 @@
 `Softmax2d`. (The smooth ones, `GELU` … `Tanhshrink`, are in
 `activation_smooth`.) Constructor arguments, defaults and reprs are PyTorch's.
 
-``inplace=True`` is accepted (and shown in the repr) for PyTorch
-compatibility; the result is computed out of place.
+``inplace=True`` (shown in the repr) writes the result into the input, as in
+PyTorch.
 """
 import warnings
 
@@ -22,8 +22,8 @@ from .module import Module
 class ReLU(Module):
     """a = max(0, z); f'(z) = 1 where z > 0, else 0.
 
-    ``inplace`` is accepted for PyTorch compatibility; the result is always a
-    new tensor.
+    ``inplace=True`` overwrites z with a (PyTorch's rules: not on a leaf that
+    requires grad; recorded in the graph otherwise).
 
     >>> import tinygrad_cnn as tg
     >>> ReLU()(tg.tensor([-1.0, 2.0]))
@@ -35,7 +35,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -55,7 +55,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")

@@ -1,7 +1,7 @@
 """Smooth activation layers, thin wrappers over `nn.functional`: `GELU`, `ELU`,
 `SELU`, `CELU`, `SiLU`, `Mish`, `Softplus`, `Softsign`, `LogSigmoid`,
 `Tanhshrink`. Constructor arguments, defaults and reprs are PyTorch's;
-``inplace=True`` is accepted and the result computed out of place.
+``inplace=True`` writes the result into the input, as in PyTorch.
 """
 from .. import functional as F
 from .module import Module

@@ -1,7 +1,31 @@
-"""Fully connected layer: `Linear` (z = W a + b)."""
+"""Fully connected layer: `Linear` (z = W a + b), and `Identity` (z = a)."""
 from .. import functional as F
 from ._utils import _empty_parameter, _float_dtype, _reset_weight_and_bias
 from .module import Module
+
+
+class Identity(Module):
+    """z = a: a placeholder layer that returns its input unchanged (the same
+    Tensor, no graph node). Like PyTorch it accepts and ignores any arguments,
+    so it can stand in for a layer a model switches off (``nn.Identity()`` in
+    place of a stem's max pooling, say).
+
+    Shape: any → the same.
+
+    >>> import tinygrad_cnn as tg
+    >>> layer = Identity(54, unused_argument=0.1)
+    >>> layer
+    Identity()
+    >>> x = tg.ones(2, 3)
+    >>> layer(x) is x
+    True
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
 
 
 class Linear(Module):

@@ -1,4 +1,5 @@
-"""Normalisation layers: `BatchNorm2d`."""
+"""Normalisation layers: `BatchNorm1d`, `BatchNorm2d` (one shared `_BatchNorm` base) and
+`LocalResponseNorm`."""
 import numpy as np
 
 from ..._errors import ShapeError, describe
@@ -10,27 +11,10 @@ from ._utils import _float_dtype
 from .module import Module
 
 
-class BatchNorm2d(Module):
-    """Batch normalisation per channel: ẑ = (z - μ_B) / √(σ²_B + eps), a = γ ẑ + β.
-
-    Training mode normalises with the batch's statistics over (N, H, W) and
-    updates the running estimates ``running_mean ← (1-m)·running_mean + m·μ_B``
-    (and likewise ``running_var`` with the unbiased batch variance); eval mode
-    normalises with the running estimates. ``momentum=None`` uses a cumulative
-    average (m = 1 / num_batches_tracked).
-
-    ``bias=False`` (keyword-only, as in PyTorch 2.13) keeps γ but drops β.
-
-    Shape: (N, C, H, W) → (N, C, H, W); weight γ and bias β (C,);
-    buffers running_mean, running_var (C,) and num_batches_tracked () int64.
-
-    >>> import tinygrad_cnn as tg
-    >>> bn = BatchNorm2d(6)
-    >>> bn
-    BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
-    >>> list(bn.state_dict())
-    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
-    """
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share: parameters, buffers, the momentum
+    rule and the call to `F.batch_norm`. Subclasses only say which input ranks
+    they accept (``_check_input_dim``)."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None, *, bias=True):
@@ -72,23 +56,111 @@ class BatchNorm2d(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
+    def _check_input_dim(self, input):
+        raise NotImplementedError
+
     def forward(self, input):
-        if input.ndim != 4 or input.shape[1] != self.num_features:
-            raise ShapeError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
-                             f"got {describe(input)}")
+        self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
-            if self.momentum is None:                  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked._data)
+        counting = self.training and self.track_running_stats
+        if counting and self.momentum is None:         # cumulative moving average
+            factor = 1.0 / (float(self.num_batches_tracked._data) + 1)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return F.batch_norm(input,
-                            self.running_mean if track else None,
-                            self.running_var if track else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+        output = F.batch_norm(input,
+                              self.running_mean if track else None,
+                              self.running_var if track else None,
+                              self.weight, self.bias, use_batch_stats, factor, self.eps)
+        if counting:                                   # only once the batch was accepted
+            self.num_batches_tracked._data += 1
+        return output
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of features, per channel c:
+    ẑ = (z - μ_B) / √(σ²_B + eps), a = γ ẑ + β, with μ_B and σ²_B over N
+    (input (N, C)) or over N and L (input (N, C, L)). Running statistics,
+    ``momentum`` (``None``: cumulative average), ``affine``,
+    ``track_running_stats`` and eval mode work as in `BatchNorm2d`.
+
+    Shape: (N, C) → (N, C), or (N, C, L) → (N, C, L); weight γ and bias β (C,);
+    buffers running_mean, running_var (C,) and num_batches_tracked () int64.
+
+    >>> import tinygrad_cnn as tg
+    >>> bn = BatchNorm1d(2, eps=0.0)
+    >>> bn(tg.tensor([[1.0, 10.0], [3.0, 30.0]])).detach()   # each column → mean 0, variance 1
+    tensor([[-1., -1.],
+            [ 1.,  1.]])
+    >>> bn.running_mean                                 # 0.9·0 + 0.1·μ_B
+    tensor([0.2, 2. ])
+    """
+
+    def _check_input_dim(self, input):
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ShapeError(f"BatchNorm1d: expected input (N, {self.num_features}) or "
+                             f"(N, {self.num_features}, L), got {describe(input)}")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation per channel: ẑ = (z - μ_B) / √(σ²_B + eps), a = γ ẑ + β.
+
+    Training mode normalises with the batch's statistics over (N, H, W) and
+    updates the running estimates ``running_mean ← (1-m)·running_mean + m·μ_B``
+    (and likewise ``running_var`` with the unbiased batch variance); eval mode
+    normalises with the running estimates. ``momentum=None`` uses a cumulative
+    average (m = 1 / num_batches_tracked).
+
+    ``bias=False`` (keyword-only, as in PyTorch 2.13) keeps γ but drops β.
+
+    Shape: (N, C, H, W) → (N, C, H, W); weight γ and bias β (C,);
+    buffers running_mean, running_var (C,) and num_batches_tracked () int64.
+
+    >>> import tinygrad_cnn as tg
+    >>> bn = BatchNorm2d(6)
+    >>> bn
+    BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    >>> list(bn.state_dict())
+    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    """
+
+    def _check_input_dim(self, input):
+        if input.ndim != 4 or input.shape[1] != self.num_features:
+            raise ShapeError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
+                             f"got {describe(input)}")
+
+
+class LocalResponseNorm(Module):
+    """Local response normalisation across channels (AlexNet, 2012):
+    ``b_c = a_c / (k + (α/n) Σ_{j ∈ W(c)} a_j²)^β`` over the n = ``size``
+    neighbouring channels ``W(c) = c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋`` (PyTorch's
+    formula, which divides α by n; AlexNet's paper used n = 5, α = 10⁻⁴·5
+    in this form, β = 0.75, k = 2). No parameters.
+
+    Shape: (N, C, *) → the same, at least 3 dimensions.
+
+    >>> import tinygrad_cnn as tg
+    >>> lrn = LocalResponseNorm(2, alpha=2.0, beta=0.5, k=0.0)
+    >>> lrn
+    LocalResponseNorm(2, alpha=2.0, beta=0.5, k=0.0)
+    >>> lrn(tg.tensor([[[3.0], [4.0]]]))                 # 3/√9, 4/√(9+16)
+    tensor([[[1. ],
+             [0.8]]])
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

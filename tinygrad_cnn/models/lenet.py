@@ -1,18 +1,19 @@
-"""Built-in example models: the CNNs the CLI draws and the demo trains.
+"""The chapter's small CNNs: `LeNet5` (as usually written today) and `TFCNN`, the
+networks the CLI draws and the demo trains (`lenet5()` and `tf_cnn()` build them).
 
 Both are written as `nn.Module` subclasses with one named attribute per
 layer — ReLUs and pooling included — so a drawing at ``level='layer'`` shows
 every stage of the network as a labelled box (``conv1``, ``relu1``, ``pool1`` …).
 
 >>> import tinygrad_cnn as tg
->>> from tinygrad_cnn.models import MODELS
+>>> from tinygrad_cnn.models.lenet import MODELS
 >>> sorted(MODELS)
 ['lenet5', 'tf_cnn']
 >>> _ = tg.manual_seed(0)
 >>> MODELS["lenet5"]()(tg.zeros(2, 1, 28, 28)).shape
 (2, 10)
 """
-from . import nn
+from .. import nn
 
 
 class LeNet5(nn.Module):
@@ -116,6 +117,24 @@ class TFCNN(nn.Module):
         x = self.pool2(self.relu2(self.conv2(x)))          # (N, c2, 4, 4)
         x = self.relu3(self.fc1(self.flatten(x)))          # (N, hidden)
         return self.fc2(x)                                 # (N, 10) logits
+
+
+def lenet5(num_classes=10):
+    """The chapter's LeNet-5 for 1×28×28 images (`LeNet5`).
+
+    >>> sum(p.numel() for p in lenet5().parameters())
+    61706
+    """
+    return LeNet5(num_classes=num_classes)
+
+
+def tf_cnn(num_classes=10, **kwargs):
+    """The TensorFlow-tutorial network (`TFCNN`); ``channels`` and ``hidden`` pass through.
+
+    >>> sum(p.numel() for p in tf_cnn(channels=(32, 64), hidden=1024).parameters())
+    1111946
+    """
+    return TFCNN(num_classes=num_classes, **kwargs)
 
 
 #: name -> model class, as the CLI's ``--model`` spells it
