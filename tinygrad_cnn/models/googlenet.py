@@ -16,7 +16,7 @@ from collections import namedtuple
 from .. import nn
 from ..nn import functional as F
 from ..nn import init
-from ..tensor import cat
+from ..ops.movement import cat
 
 #: what GoogLeNet returns in training mode with ``aux_logits=True``, as torchvision
 GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])

@@ -162,7 +162,7 @@ def constant_(tensor, val):
 
     >>> import tinygrad_cnn as tg
     >>> constant_(tg.empty(2), 0.5)
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     return _fill(tensor, val)
 

@@ -146,7 +146,7 @@ def _weight_rule(base, stride, dilation):
         index = f"i+m{shift},j+n{shift}"
     else:
         index = f"m·S+i·D{shift},n·S+j·D{shift}" if base == 0 else \
-            f"(m−1)·S+(i−1)·D+1,(n−1)·S+(j−1)·D+1"
+            "(m−1)·S+(i−1)·D+1,(n−1)·S+(j−1)·D+1"
     return f"∂L/∂w_ij = Σ_mn δ_mn a_({index})"
 
 

@@ -19,10 +19,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     >>> from tinygrad_cnn.nn import functional as F
     >>> mean, var = tg.zeros(1), tg.ones(1)
     >>> F.batch_norm(tg.tensor([[1.0], [3.0]]), mean, var, training=True)
-    tensor([[-1.],
-            [ 1.]])
+    tensor([[-1.0000],
+            [ 1.0000]])
     >>> mean
-    tensor([0.2])
+    tensor([0.2000])
     """
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input (N, C) or (N, C, H, W) (any (N, C, *), "
@@ -58,8 +58,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     >>> from tinygrad_cnn.nn import functional as F
     >>> x = tg.tensor([[[3.0], [4.0]]])          # (N=1, C=2, L=1)
     >>> F.local_response_norm(x, size=2, alpha=2.0, beta=0.5, k=0.0)   # 3/√9, 4/√(9+16)
-    tensor([[[1. ],
-             [0.8]]])
+    tensor([[[1.0000],
+             [0.8000]]])
     """
     if input.ndim < 3:
         raise ShapeError(f"local_response_norm: expected input (N, C, *) with 3 or more "

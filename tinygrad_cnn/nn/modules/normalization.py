@@ -97,7 +97,7 @@ class BatchNorm1d(_BatchNorm):
     tensor([[-1., -1.],
             [ 1.,  1.]])
     >>> bn.running_mean                                 # 0.9·0 + 0.1·μ_B
-    tensor([0.2, 2. ])
+    tensor([0.2000, 2.0000])
     """
 
     def _check_input_dim(self, input):
@@ -148,8 +148,8 @@ class LocalResponseNorm(Module):
     >>> lrn
     LocalResponseNorm(2, alpha=2.0, beta=0.5, k=0.0)
     >>> lrn(tg.tensor([[[3.0], [4.0]]]))                 # 3/√9, 4/√(9+16)
-    tensor([[[1. ],
-             [0.8]]])
+    tensor([[[1.0000],
+             [0.8000]]])
     """
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
