@@ -214,8 +214,6 @@ def test_setitem_into_a_constant_tensor_records_the_value():
     assert grads[0] == grads[1] == [8.0, 18.0]
 
 
-@pytest.mark.xfail(strict=True, reason="nn/functional/activation.py computes out of place "
-                   "(issue 8 item 3: inplace=True should call relu_); not this branch's file")
 def test_relu_inplace_really_runs_in_place():
     x = tg.tensor([-1.0, 2.0])
     memory = x.numpy()
