@@ -65,8 +65,17 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
+class _BareDecorator:
+    """Lets ``@no_grad`` work without parentheses, as in PyTorch."""
+
+    def __new__(cls, func=None):
+        mode = super().__new__(cls)
+        return mode if func is None else mode(func)
+
+
+class no_grad(_BareDecorator, _GradMode):
     """Operations inside record no graph: outputs do not require grad.
+    A context manager, and a decorator with or without parentheses.
 
     >>> import tinygrad_cnn as tg
     >>> x = tg.ones(2, requires_grad=True)
@@ -79,7 +88,7 @@ class no_grad(_GradMode):
     mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator, _GradMode):
     """Turn graph recording back on inside a `no_grad` block."""
 
     mode = True

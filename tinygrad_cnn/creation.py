@@ -255,16 +255,31 @@ def randint_like(input, low, high=None, dtype=None, device=None, requires_grad=F
 
 
 # ----- legacy typed constructors ------------------------------------------------------------
-def _typed(name, dtype):
-    def make(*data, device=None):
+class _LegacyType(type):
+    """The metaclass of `FloatTensor` and friends, PyTorch's legacy tensor types:
+    calling one makes a tensor of its dtype, and ``isinstance(t, FloatTensor)``
+    asks whether ``t`` is a float32 tensor. No object is ever of these classes."""
+
+    def __call__(cls, *data, device=None):
         if len(data) == 1 and not isinstance(data[0], (builtins.int, np.integer)):
-            return tensor(data[0], dtype=dtype, device=device)
-        return zeros(*data, dtype=dtype, device=device)      # FloatTensor(2, 3): a shape
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = (f"``{name}(data)`` → a {dtype.name} tensor of the data; "
-                    f"``{name}(2, 3)`` → uninitialised (here: zero) of that shape.")
-    make._dtype = dtype
-    return make
+            return tensor(data[0], dtype=cls.dtype, device=device)
+        return zeros(*data, dtype=cls.dtype, device=device)      # FloatTensor(2, 3): a shape
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+    def __repr__(cls):
+        return f"<class 'tinygrad_cnn.{cls.__name__}'>"
+
+
+def _typed(name, dtype):
+    doc = (f"``{name}(data)`` → a {dtype.name} tensor of the data; ``{name}(2, 3)`` → "
+           f"uninitialised (here: zero) of that shape; ``isinstance(t, {name})`` → whether "
+           f"``t`` is a {dtype.name} tensor.\n\n"
+           f"    >>> import tinygrad_cnn as tg\n"
+           f"    >>> isinstance(tg.{name}([1]), tg.{name}), tg.{name}(2).dtype\n"
+           f"    (True, tinygrad_cnn.{dtype.name})\n")
+    return _LegacyType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": "tinygrad_cnn"})
 
 
 FloatTensor = _typed("FloatTensor", dtypes.float32)

@@ -43,8 +43,8 @@ class device:
 
     >>> import tinygrad_cnn as tg
     >>> d = tg.device("cpu", 0)
-    >>> d, str(d), d == "cpu:0", d.index
-    (device(type='cpu', index=0), 'cpu:0', True, 0)
+    >>> d, str(d), d == tg.device("cpu:0"), d.type == "cpu", d.index
+    (device(type='cpu', index=0), 'cpu:0', True, True, 0)
     """
 
     __slots__ = ("type", "index")
@@ -82,11 +82,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except (RuntimeError, ValueError):
-                return False
+        # as in PyTorch, a device never equals a string: compare x.device.type == 'cpu'
         if not isinstance(other, device):
             return NotImplemented
         return self.type == other.type and self.index == other.index

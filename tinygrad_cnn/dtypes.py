@@ -11,8 +11,10 @@ a NumPy dtype, so it works wherever NumPy expects one
 bool < integer < floating point, and the result takes the highest category
 present:
 
-* tensors with at least one dimension decide the dtype among themselves
-  (``float16`` with ``float32`` gives ``float32``);
+* tensors with at least one dimension decide the dtype among themselves:
+  the wider type within a category (``float16`` with ``float32`` gives
+  ``float32``), the floating type across categories (``int64`` with
+  ``float16`` gives ``float16`` — NumPy would say ``float64``);
 * a 0-dim tensor or a Python/NumPy scalar never *widens* within a category:
   ``float32_tensor * np.float64(0.5)`` stays ``float32``;
 * when a scalar or 0-dim tensor is of a higher category, the result is, for
@@ -172,12 +174,26 @@ def _scalar_category(value):
     return 2
 
 
-def _highest_category_type(dtypes):
-    """PyTorch: an int64 tensor with a float32 tensor gives float32 (the float's
-    dtype), where NumPy would widen to float64. Only the dtypes of the highest
-    category (bool < integer < float) take part."""
-    top = max(_category(d) for d in dtypes)
-    return np.result_type(*(d for d in dtypes if _category(d) == top))
+def promote_types(a, b):
+    """PyTorch's ``promote_types`` on NumPy dtypes: within one category the wider
+    type (NumPy's rule: ``uint8`` with ``int8`` gives ``int16``), across
+    categories the dtype of the higher one (``int64`` with ``float16`` gives
+    ``float16``, where NumPy would give ``float64``).
+
+    >>> promote_types(np.dtype(np.int64), np.dtype(np.float16))
+    dtype('float16')
+    """
+    category_a, category_b = _category(a), _category(b)
+    if category_a == category_b:
+        return np.promote_types(a, b)
+    return a if category_a > category_b else b
+
+
+def _promote_all(numpy_dtypes):
+    result = numpy_dtypes[0]
+    for numpy_dtype in numpy_dtypes[1:]:
+        result = promote_types(result, numpy_dtype)
+    return result
 
 
 def result_dtype(*operands):
@@ -198,10 +214,10 @@ def result_dtype(*operands):
             (dims if value.ndim else zero_dims).append(value.dtype)
         else:
             scalars.append(value)
-    result = _highest_category_type(dims) if dims else None
+    result = _promote_all(dims) if dims else None
     category = _category(result) if dims else -1
     if zero_dims:
-        zero = _highest_category_type(zero_dims)
+        zero = _promote_all(zero_dims)
         if _category(zero) > category:
             result, category = zero, _category(zero)
     if scalars:

@@ -201,12 +201,13 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
 def _check_versions(node):
     for counter, expected, what in node.saved_versions:
         if counter.count != expected:
+            by = f" by {counter.last_op}" if counter.last_op else ""
             raise RuntimeError(
                 f"backward: one of the variables needed for gradient computation has been "
-                f"modified by an inplace operation: {what} of the '{node.name}' node "
-                f"(output shape {node.shape}) is at version {counter.count}; expected version "
-                f"{expected} instead. Compute out of place (x = x + 1 instead of x += 1, or "
-                "x.clone() before modifying it)")
+                f"modified by an inplace operation: {what}, saved by the '{node.name}' node "
+                f"(output shape {node.shape}), was modified in place{by}: it is at version "
+                f"{counter.count}; expected version {expected} instead. Compute out of place "
+                "(x = x + 1 instead of x += 1), or modify x.clone() instead")
 
 
 def _retain(node, delta):

@@ -228,16 +228,22 @@ def _view_aware(result, out, args):
     return result
 
 
+def _describe(array):
+    return f"a {array.dtype} tensor of shape {tuple(array.shape)}"
+
+
 def _versions_of(saved, args, result):
     """(version counter, its count now, a description) for each saved array that
     is an input's or the output's own memory, for backward's check."""
     versions = []
     for array in saved:
         if array is result._data:
-            versions.append((result._version_box, result._version_box.count, "its output"))
+            versions.append((result._version_box, result._version_box.count,
+                             f"its output ({_describe(array)})"))
             continue
         for position, arg in enumerate(args):
             if isinstance(arg, Tensor) and array is arg._data:
-                versions.append((arg._version_box, arg._version_box.count, f"input {position}"))
+                versions.append((arg._version_box, arg._version_box.count,
+                                 f"input {position} ({_describe(array)})"))
                 break
     return tuple(versions)

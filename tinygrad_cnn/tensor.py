@@ -59,10 +59,11 @@ class _Version:
     a graph node remembers the count it saw, and backward refuses to use an
     array written after that (the δ it would compute would be wrong)."""
 
-    __slots__ = ("count",)
+    __slots__ = ("count", "last_op")
 
     def __init__(self):
         self.count = 0
+        self.last_op = None       # the in-place op that wrote last, for backward's error
 
 
 class Tensor:
@@ -81,13 +82,25 @@ class Tensor:
                  "__weakref__")
     __array_priority__ = 1000        # ndarray ⊕ Tensor defers to Tensor's reflected op
 
-    def __init__(self, data=None, requires_grad=False, dtype=None, device=None):
+    def __init__(self, *data, requires_grad=False, dtype=None, device=None):
         """``Tensor(data)`` is PyTorch's legacy constructor: the data (copied) in
-        the default float dtype unless ``dtype`` says otherwise; `tensor` keeps
-        the data's own dtype."""
+        the default float dtype unless ``dtype`` says otherwise (`tensor` keeps
+        the data's own dtype). ``Tensor(2, 3)`` is a (2, 3) tensor — of zeros
+        here, uninitialised in PyTorch — and ``Tensor()`` an empty one.
+
+        >>> import tinygrad_cnn as tg
+        >>> tg.Tensor([1, 2]), tg.Tensor(2, 3).shape, tg.Tensor().shape
+        (tensor([1., 2.]), (2, 3), (0,))
+        """
         resolve_device(device, "Tensor")
-        array = _to_array(() if data is None else data,
-                          _state.default_dtype if dtype is None else dtype)
+        dtype = _state.default_dtype if dtype is None else dtype
+        if data and all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                        for s in data):
+            array = np.zeros(tuple(int(s) for s in data), dtype=to_dtype(dtype).numpy_dtype)
+        elif len(data) > 1:
+            raise TypeError(f"Tensor: expected data or sizes (ints), got {len(data)} arguments")
+        else:
+            array = _to_array(data[0] if data else (), dtype)
         _check_grad_dtype("Tensor", array, requires_grad)
         self._data = array
         self.grad = None
@@ -162,7 +175,7 @@ class Tensor:
 
     def item(self):
         if self._data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted to a Python "
+            raise RuntimeError(f"item: only one-element tensors can be converted to a Python "
                              f"scalar, got shape {self.shape}")
         return self._data.item()
 
@@ -192,9 +205,15 @@ class Tensor:
         return int(self._data.item())
 
     def __format__(self, spec):
-        if self._data.size == 1 and self._data.ndim == 0:
+        """A 0-dim tensor formats as its number (``f'{loss:.4f}'``); others only
+        with an empty spec, as their repr (PyTorch's rule)."""
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} passed to Tensor.__format__ "
+                            f"(a tensor of shape {self.shape}); format t.item() or a 0-dim "
+                            "tensor instead")
+        return repr(self)
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -306,9 +325,9 @@ class Tensor:
         if dtype is None:
             return "tinygrad_cnn." + _TYPE_NAMES[self.dtype.name]
         if isinstance(dtype, str) and dtype.rsplit(".", 1)[-1] in _TENSOR_TYPES:
-            dtype = _TENSOR_TYPES[dtype.rsplit(".", 1)[-1]]
-        elif isinstance(dtype, type) and getattr(dtype, "_dtype", None) is not None:
-            dtype = dtype._dtype
+            dtype = to_dtype(_TENSOR_TYPES[dtype.rsplit(".", 1)[-1]], "type")
+        elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), DType):
+            dtype = dtype.dtype                          # x.type(tinygrad_cnn.FloatTensor)
         return self.to(dtype)
 
     def type_as(self, other):
@@ -364,8 +383,16 @@ class Tensor:
     def __ipow__(self, other): return self.pow_(other)
 
     # comparisons give bool tensors outside the graph
-    def __eq__(self, other): return Tensor._make(np.asarray(self._data == _raw(other)), None)
-    def __ne__(self, other): return Tensor._make(np.asarray(self._data != _raw(other)), None)
+    def __eq__(self, other):
+        if other is None:                 # PyTorch: ``t == None`` is False, not a tensor
+            return False
+        return Tensor._make(np.asarray(self._data == _raw(other)), None)
+
+    def __ne__(self, other):
+        if other is None:
+            return True
+        return Tensor._make(np.asarray(self._data != _raw(other)), None)
+
     def __lt__(self, other): return Tensor._make(np.asarray(self._data < _raw(other)), None)
     def __le__(self, other): return Tensor._make(np.asarray(self._data <= _raw(other)), None)
     def __gt__(self, other): return Tensor._make(np.asarray(self._data > _raw(other)), None)

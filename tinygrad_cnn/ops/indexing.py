@@ -73,7 +73,12 @@ def _pytorch_order(index, ndim):
 
 
 def _read(x, index):
-    return x[index.first][index.second] if isinstance(index, TwoSteps) else x[index]
+    if isinstance(index, TwoSteps):
+        return x[index.first][index.second]
+    out = x[index]
+    if isinstance(out, np.generic):    # ints only: NumPy copies one element out, PyTorch's
+        out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]   # is a 0-d view
+    return out
 
 
 class GetItem(Function):

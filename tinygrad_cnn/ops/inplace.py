@@ -9,6 +9,10 @@ rules:
 * on a **non-leaf**, the op is recorded: it is computed as its out-of-place
   twin, whose node becomes the tensor's ``grad_fn`` (δ flows back through it
   to the tensor's old producer), then the values are written back;
+* on a **view** of a tensor in the graph (``y[0].mul_(2)``, ``y.t().add_(b)``)
+  the op is recorded on the base instead, as ``base[positions] = result``
+  (an ``index_put`` node), and the view is read back out of the new base;
+  the positions are found from the view's memory addresses inside the base;
 * each write **bumps the tensor's version**. A node that saved the tensor for
   its backward remembers the version it saw, and ``backward()`` raises,
   naming the node, if the tensor was written since — the δ it would compute
@@ -28,6 +32,7 @@ from .._errors import ShapeError, describe
 from ..dtypes import from_numpy_dtype
 from ..tensor import Tensor
 from . import elementwise
+from .indexing import GetItem, IndexPut
 
 
 def write_back(tensor, result, op):
@@ -38,10 +43,6 @@ def write_back(tensor, result, op):
                 f"{op}: a leaf Variable that requires grad is being used in an in-place "
                 "operation. Wrap the update in tinygrad_cnn.no_grad() (as optimizers do), or "
                 "compute out of place (w = w - lr * w.grad)")
-        if tensor._base is not None and (result.requires_grad or tensor.requires_grad):
-            raise RuntimeError(
-                f"{op}: in-place modification of a view ({describe(tensor)}) of a tensor that "
-                "is part of a graph is not supported; use .clone() first or an out-of-place op")
     if result.shape != tensor.shape:
         raise ShapeError(f"{op}: output with shape {tensor.shape} doesn't match the broadcast "
                          f"shape {result.shape}")
@@ -56,8 +57,12 @@ def write_back(tensor, result, op):
         if node.saved_versions:
             node.saved_versions = tuple(v for v in node.saved_versions
                                         if v[0] is not tensor._version_box)
+    if tensor._base is not None and _state.grad_enabled and \
+            (result.requires_grad or tensor.requires_grad):
+        return _write_through_base(tensor, result, op)
     np.copyto(tensor._data, result._data, casting="unsafe")
     tensor._version_box.count += 1
+    tensor._version_box.last_op = op
     if node is not None:                  # δ now flows back through the in-place op's node
         tensor.grad_fn = node
         tensor.requires_grad = True
@@ -65,6 +70,42 @@ def write_back(tensor, result, op):
         tensor.grad_fn = None
         tensor.requires_grad = False
     return tensor
+
+
+def _write_through_base(view, result, op):
+    """An in-place op on a view of a tensor in the graph (``y[0].mul_(2)``,
+    ``y.t().add_(1)``): record it on the base as ``base[positions] = result``
+    (an index_put node), then read the view back out of the new base, so δ
+    reaches both the base's old producer and the op's inputs."""
+    base = view._base
+    positions = _positions_in(base._data, view._data, op)
+    write_back(base, IndexPut.apply(base, result, positions), op)    # bumps the shared version
+    view.grad_fn = GetItem.apply(base, positions).grad_fn
+    view.requires_grad = view.grad_fn is not None
+    return view
+
+
+def _positions_in(base, view, op):
+    """Where each element of the NumPy view ``view`` sits in ``base`` (whose
+    memory it shares): a tuple of index arrays shaped like ``view``, found by
+    matching the elements' memory addresses."""
+    base_addresses = _addresses(base).reshape(-1)
+    order = np.argsort(base_addresses, kind="stable")
+    wanted = _addresses(view).reshape(-1)
+    found = order[np.searchsorted(base_addresses[order], wanted)]
+    if np.unique(found).size != found.size:
+        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location (an expanded view); "
+                           "clone() it first")
+    return np.unravel_index(found.reshape(view.shape), base.shape)
+
+
+def _addresses(array):
+    """The memory address of every element of ``array``, shaped like it."""
+    start = array.__array_interface__["data"][0]
+    if array.ndim == 0:
+        return np.array(start)
+    return start + np.tensordot(np.array(array.strides), np.indices(array.shape), axes=1)
 
 
 def _category(numpy_dtype):
