@@ -506,7 +506,7 @@ def test_control_characters_in_names_render_and_inject_nothing(tmp_path, name):
 
 
 @needs_dot
-def test_heatmaps_are_written_and_embedded(tmp_path):
+def test_heatmaps_are_written_and_embedded(tmp_path, monkeypatch):
     model, loss = small_cnn_loss()
     dot = viz.draw(loss, model, heatmaps=True, asset_dir=tmp_path / "maps")
     files = sorted(p.name for p in (tmp_path / "maps").iterdir())
@@ -520,6 +520,10 @@ def test_heatmaps_are_written_and_embedded(tmp_path):
     expected, _ = delta_grid(viz.node_deltas(loss, model)[relu1])
     np.testing.assert_array_equal(read_png(tmp_path / "maps" / f"{relu1}_delta.png"), expected)
     import tempfile
+
+    scratch = tmp_path / "tmp"                    # a temp dir of this test's own, so other
+    scratch.mkdir()                               # processes' files cannot confuse the check
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
 
     def leftovers():
         return sorted(p for p in os.listdir(tempfile.gettempdir()) if p.startswith("tinygrad_cnn_"))
