@@ -30,14 +30,19 @@ from .creation import (
     zeros_like,
 )
 from .ops.elementwise import (
-    abs, absolute, add, bmm, clamp, clip, clone, div, divide, exp, log, matmul, mm, mul,
-    multiply, neg, negative, pow, relu, sigmoid, sqrt, sub, subtract, tanh, true_divide,
+    add, bmm, clone, div, divide, matmul, mm, mul, multiply, neg, negative, pow, sub, subtract,
+    true_divide,
 )
 from .ops.unary import (
-    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh,
-    ceil, cos, cosh, erf, erfc, exp2, expm1, fix, floor, frac, log10, log1p, log2, reciprocal,
-    round, rsqrt, sgn, sign, sin, sinh, square, tan, trunc,
+    abs, absolute, clamp, clip, erf, erfc, exp, exp2, expm1, log, log10, log1p, log2, reciprocal,
+    rsqrt, sqrt, square,
 )
+from .ops.trig import (
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh, cos,
+    cosh, sin, sinh, tan,
+)
+from .ops.rounding import ceil, fix, floor, frac, round, sgn, sign, trunc
+from .ops.activation import relu, sigmoid, tanh
 from .ops.pointwise import (
     arctan2, atan2, clamp_max, clamp_min, floor_divide, fmax, fmin, fmod, hypot, lerp, logaddexp,
     maximum, minimum, remainder, xlogy,

@@ -5,9 +5,11 @@ docstring. Beside the op classes each file defines the functions users call —
 one function each, listed in the file's ``TENSOR_METHODS``. These ops know
 nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 
-- `elementwise`: arithmetic (with PyTorch's type promotion) and the basic unary
-  functions (exp, log, sqrt, tanh, sigmoid, relu, abs, clamp)
-- `unary`: square, rsqrt, log2 …, erf, rounding, trigonometric and hyperbolic
+- `elementwise`: arithmetic (+ − × ÷ ** @, with PyTorch's type promotion), clone
+- `unary`: exp, log, sqrt, square, rsqrt, log2 …, erf, abs, clamp
+- `trig`: sin, cos, tan, asin …, sinh, cosh, asinh …
+- `rounding`: sign, round, floor, ceil, trunc, frac
+- `activation`: tanh, sigmoid, relu
 - `pointwise`: maximum, minimum, fmax, atan2, hypot, fmod, remainder, lerp …
 - `comparison`: isclose, isnan …, logical_* and bitwise_*, nan_to_num
 - `reductions`: sum, mean, prod, max/min, argmax, all/any, count_nonzero
@@ -24,20 +26,20 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `inplace`: ``add_``, ``x += y`` … and the version counter's rules
 """
 from . import (
-    comparison, cumulative, elementwise, factories, indexing, inplace, linalg, movement, pointwise,
-    rearrange, reductions, scatter_gather, softmax, sorting, statistics, unary,
+    activation, comparison, cumulative, elementwise, factories, indexing, inplace, linalg, movement,
+    pointwise, rearrange, reductions, rounding, scatter_gather, softmax, sorting, statistics, trig,
+    unary,
 )
 from ._helpers import check_broadcast, normalize_dims, shape_of, unbroadcast
+from .activation import Relu, Sigmoid, Tanh, relu, sigmoid, tanh
 from .elementwise import (
-    Abs, Add, Cast, Clamp, Clone, Div, Exp, Log, MatMul, Mul, Neg, Pow, Relu, Sigmoid, Sqrt,
-    Sub, Tanh, abs, add, clamp, div, exp, log, matmul, mul, neg, pow, relu, sigmoid, sqrt, sub,
-    tanh,
+    Add, Cast, Clone, Div, MatMul, Mul, Neg, Pow, Sub, add, div, matmul, mul, neg, pow, sub,
 )
+from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 from .indexing import GetItem, IndexPut, Where, getitem, setitem, where
 from .movement import Cat, Flatten, Pad, Permute, Reshape, Squeeze, Stack, Transpose, Unsqueeze
 from .reductions import Amax, Amin, MaxDim, Mean, MinDim, MinMax, Sum
 
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
-FAMILIES = (elementwise, unary, pointwise, comparison, reductions, statistics, cumulative, sorting,
-            linalg,
-            softmax, movement, rearrange, indexing, scatter_gather, factories, inplace)
+FAMILIES = (elementwise, unary, trig, rounding, activation, pointwise, comparison, reductions,
+            statistics, cumulative, sorting, linalg, softmax, movement, rearrange, indexing, scatter_gather, factories, inplace)

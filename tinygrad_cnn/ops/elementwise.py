@@ -1,5 +1,7 @@
-"""Elementwise ops: arithmetic (+ − × ÷ ** @ and negation) and the unary
-functions (exp, log, sqrt, tanh, sigmoid, relu, abs, clamp, dtype casts).
+"""Elementwise arithmetic: + − × ÷ ** @ and negation (add, sub, mul, div,
+pow, neg, matmul, mm, bmm), clone and dtype casts, with PyTorch's type
+promotion (promote, cast_to, operand). The unary functions are in `unary`
+(exp, log, sqrt, abs, clamp …), `trig`, `rounding` and `activation`.
 
 Binary ops broadcast like NumPy. Broadcasting copies an input along the new or
 size-1 axes, so its gradient is the sum of δ over those axes: `unbroadcast`
@@ -167,138 +169,6 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-class Exp(Function):
-    """z = eˣ, so ∂L/∂x = δ ⊙ z."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.exp(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return delta * out
-
-
-class Log(Function):
-    """z = ln x, so ∂L/∂x = δ / x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log(x)
-
-    @staticmethod
-    def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
-        return delta / x
-
-
-class Sqrt(Function):
-    """z = √x, so ∂L/∂x = δ / (2z)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.sqrt(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):   # √ at 0: ∞, as in PyTorch
-            return delta / (2 * out)
-
-
-class Tanh(Function):
-    """z = tanh x, so ∂L/∂x = δ ⊙ (1 − z²)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return delta * (1 - out * out)
-
-
-class Sigmoid(Function):
-    """z = σ(x) = 1 / (1 + e⁻ˣ), so ∂L/∂x = δ ⊙ z(1 − z).
-
-    Computed as ½(1 + tanh(x/2)), the same function without overflow for very
-    negative x.
-    """
-
-    @staticmethod
-    def forward(ctx, x):
-        out = 0.5 * (1 + np.tanh(0.5 * x))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return delta * out * (1 - out)
-
-
-class Relu(Function):
-    """z = max(x, 0), so ∂L/∂x = δ where z > 0 and 0 where z ≤ 0 (0 at x = 0;
-    a NaN input gives z = NaN, which is not ≤ 0, so δ passes: PyTorch's rule)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.maximum(x, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return np.where(out <= 0, 0, delta).astype(delta.dtype, copy=False)
-
-
-class Abs(Function):
-    """z = |x|, so ∂L/∂x = δ ⊙ sign(x) (0 at x = 0)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.abs(x)
-
-    @staticmethod
-    def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
-        return delta * np.sign(x)
-
-
-class Clamp(Function):
-    """z = min(max(x, lo), hi), so ∂L/∂x = δ where lo ≤ x ≤ hi, else 0."""
-
-    @staticmethod
-    def forward(ctx, x, min=None, max=None):
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        ctx.save_for_backward(x)
-        ctx.bounds = (min, max)
-        return np.clip(x, min, max)
-
-    @staticmethod
-    def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        inside = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x >= lo
-        if hi is not None:
-            inside &= x <= hi
-        return delta * inside, None, None
-
-
 class Cast(Function):
     """z = x converted to another float dtype; ∂L/∂x = δ converted back."""
 
@@ -453,48 +323,14 @@ def bmm(input, mat2):
     return matmul(input, mat2)
 
 
-def _float_input(op, input):
-    """Unary float functions give the default float dtype for integer input (PyTorch)."""
-    if input._data.dtype.kind != "f":
-        return Tensor._make(input._data.astype(_state.default_dtype.numpy_dtype), None)
-    return input
-
-
-def exp(input): return Exp.apply(_float_input("exp", input))
-def log(input): return Log.apply(_float_input("log", input))
-def sqrt(input): return Sqrt.apply(_float_input("sqrt", input))
-def tanh(input): return Tanh.apply(_float_input("tanh", input))
-def sigmoid(input): return Sigmoid.apply(_float_input("sigmoid", input))
-def relu(input): return Relu.apply(_not_bool("relu", input))
-def abs(input): return Abs.apply(_not_bool("abs", input))
-
-
-def _not_bool(op, input):
-    if input._data.dtype == np.bool_:
-        raise (RuntimeError if op == "relu" else NotImplementedError)(
-            f"{op}: not implemented for bool tensors")
-    return input
-
-
-def clamp(input, min=None, max=None):
-    """min(max(input, min), max); δ passes where the bound did not bite."""
-    if min is None and max is None:
-        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        from .pointwise import clamp_tensor
-        return clamp_tensor(input, min, max)
-    return Clamp.apply(input, min, max)
-
-
 def clone(input, *, memory_format=None):
     return Clone.apply(input)
 
 
-absolute, clip, multiply, negative, subtract, true_divide = abs, clamp, mul, neg, sub, div
+multiply, negative, subtract, true_divide = mul, neg, sub, div
 divide = div
 
 TENSOR_METHODS = (
-    "abs", "absolute", "add", "bmm", "clamp", "clip", "div", "divide", "exp", "log", "matmul",
-    "mm", "mul", "multiply", "neg", "negative", "pow", "relu", "sigmoid", "sqrt", "sub",
-    "subtract", "tanh", "true_divide",
+    "add", "bmm", "div", "divide", "matmul", "mm", "mul", "multiply", "neg", "negative", "pow",
+    "sub", "subtract", "true_divide",
 )

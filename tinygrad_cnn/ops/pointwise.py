@@ -404,7 +404,7 @@ def clamp_min(input, min):
     >>> tg.clamp_min(tg.tensor([-1.0, 2.0]), 0)
     tensor([0., 2.])
     """
-    from .elementwise import clamp
+    from .unary import clamp
     return clamp(input, min=min)
 
 
@@ -415,7 +415,7 @@ def clamp_max(input, max):
     >>> tg.clamp_max(tg.tensor([-1.0, 2.0]), 0)
     tensor([-1.,  0.])
     """
-    from .elementwise import clamp
+    from .unary import clamp
     return clamp(input, max=max)
 
 
