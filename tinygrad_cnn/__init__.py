@@ -44,9 +44,10 @@ from .ops.trig import (
 from .ops.rounding import ceil, fix, floor, frac, round, sgn, sign, trunc
 from .ops.activation import relu, sigmoid, tanh
 from .ops.pointwise import (
-    arctan2, atan2, clamp_max, clamp_min, floor_divide, fmax, fmin, fmod, hypot, lerp, logaddexp,
-    maximum, minimum, remainder, xlogy,
+    arctan2, atan2, clamp_max, clamp_min, fmax, fmin, hypot, lerp, logaddexp, maximum, minimum,
+    xlogy,
 )
+from .ops.division import floor_divide, fmod, remainder
 from .ops.comparison import (
     allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, greater,
     greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, isreal, le, less,

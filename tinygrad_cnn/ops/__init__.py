@@ -10,7 +10,8 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `trig`: sin, cos, tan, asin …, sinh, cosh, asinh …
 - `rounding`: sign, round, floor, ceil, trunc, frac
 - `activation`: tanh, sigmoid, relu
-- `pointwise`: maximum, minimum, fmax, atan2, hypot, fmod, remainder, lerp …
+- `pointwise`: maximum, minimum, fmax, atan2, hypot, logaddexp, lerp, clamp with tensor bounds
+- `division`: fmod, remainder, floor_divide, div(rounding_mode=…)
 - `comparison`: isclose, isnan …, logical_* and bitwise_*, nan_to_num
 - `reductions`: sum, mean, prod, max/min, argmax, all/any, count_nonzero
 - `statistics`: var, std, var_mean, std_mean
@@ -26,20 +27,21 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `inplace`: ``add_``, ``x += y`` … and the version counter's rules
 """
 from . import (
-    activation, comparison, cumulative, elementwise, factories, indexing, inplace, linalg, movement,
-    pointwise, rearrange, reductions, rounding, scatter_gather, softmax, sorting, statistics, trig,
-    unary,
+    activation, comparison, cumulative, division, elementwise, factories, indexing, inplace, linalg,
+    movement, pointwise, rearrange, reductions, rounding, scatter_gather, softmax, sorting,
+    statistics, trig, unary,
 )
 from ._helpers import check_broadcast, normalize_dims, shape_of, unbroadcast
 from .activation import Relu, Sigmoid, Tanh, relu, sigmoid, tanh
 from .elementwise import (
     Add, Cast, Clone, Div, MatMul, Mul, Neg, Pow, Sub, add, div, matmul, mul, neg, pow, sub,
 )
-from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 from .indexing import GetItem, IndexPut, Where, getitem, setitem, where
 from .movement import Cat, Flatten, Pad, Permute, Reshape, Squeeze, Stack, Transpose, Unsqueeze
 from .reductions import Amax, Amin, MaxDim, Mean, MinDim, MinMax, Sum
+from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
-FAMILIES = (elementwise, unary, trig, rounding, activation, pointwise, comparison, reductions,
-            statistics, cumulative, sorting, linalg, softmax, movement, rearrange, indexing, scatter_gather, factories, inplace)
+FAMILIES = (elementwise, unary, trig, rounding, activation, pointwise, division, comparison,
+            reductions, statistics, cumulative, sorting, linalg, softmax, movement, rearrange,
+            indexing, scatter_gather, factories, inplace)

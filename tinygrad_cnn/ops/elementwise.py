@@ -274,7 +274,7 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other (true division: integers give the default float dtype)."""
     if rounding_mode is not None:
-        from .pointwise import rounded_div
+        from .division import rounded_div
         return rounded_div(input, other, rounding_mode)
     a, b = _float_operands("div", input, other)
     return Div.apply(a, b)

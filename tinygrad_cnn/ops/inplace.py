@@ -153,7 +153,7 @@ def _twins(module, names):
     return {name + "_": inplace_version(getattr(module, name), name + "_") for name in names}
 
 
-from . import comparison, pointwise, rearrange, rounding, scatter_gather, trig  # noqa: E402
+from . import comparison, division, pointwise, rearrange, rounding, scatter_gather, trig  # noqa: E402
 
 _MORE = {
     **_twins(unary, ("erf", "erfc", "exp2", "expm1", "log10", "log1p", "log2", "reciprocal",
@@ -161,8 +161,9 @@ _MORE = {
     **_twins(trig, ("acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "sin",
                     "sinh", "tan")),
     **_twins(rounding, ("ceil", "floor", "frac", "round", "sgn", "sign", "trunc", "fix")),
-    **_twins(pointwise, ("atan2", "clamp_max", "clamp_min", "floor_divide", "fmod", "hypot",
-                         "lerp", "logaddexp", "remainder", "xlogy")),
+    **_twins(pointwise, ("atan2", "clamp_max", "clamp_min", "hypot", "lerp", "logaddexp",
+                         "xlogy")),
+    **_twins(division, ("floor_divide", "fmod", "remainder")),
     **_twins(comparison, ("logical_and", "logical_not", "logical_or", "logical_xor",
                           "nan_to_num", "bitwise_and", "bitwise_or", "bitwise_xor")),
     **_twins(rearrange, ("tril", "triu")),
