@@ -63,14 +63,12 @@ from .ops.linalg import addmm, cross, dot, einsum, mv, norm, outer
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.indexing import where
 from .ops.movement import (
-    cat, chunk, concat, concatenate, flatten, meshgrid, moveaxis, movedim, narrow, pad, permute,
-    reshape, select, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind, unflatten,
-    unsqueeze,
+    cat, concat, concatenate, flatten, meshgrid, moveaxis, movedim, pad, permute, reshape, squeeze,
+    stack, swapaxes, swapdims, t, transpose, unflatten, unsqueeze,
 )
-from .ops.rearrange import (
-    broadcast_to, diag, diag_embed, diagonal, flip, fliplr, flipud, repeat_interleave, roll,
-    tile, tril, triu,
-)
+from .ops.slicing import chunk, narrow, select, split, unbind
+from .ops.rearrange import broadcast_to, flip, fliplr, flipud, repeat_interleave, roll, tile
+from .ops.diagonals import diag, diag_embed, diagonal, tril, triu
 from .ops.scatter_gather import (
     argwhere, gather, index_add, index_fill, index_select, masked_fill, masked_select, nonzero,
     scatter, scatter_add, take, take_along_dim,

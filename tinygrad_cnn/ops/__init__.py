@@ -19,17 +19,19 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `sorting`: sort, argsort, topk, kthvalue, median, mode
 - `linalg`: einsum, outer, dot, mv, addmm, cross, norm
 - `softmax`: softmax, log_softmax, logsumexp
-- `movement`: reshape, transpose, permute, movedim, cat, stack, pad, split, chunk …
-- `rearrange`: expand, repeat, tile, flip, roll, tril/triu, diagonal, diag
+- `movement`: reshape, view, flatten, squeeze, transpose, permute, movedim, cat, stack, pad …
+- `slicing`: select, narrow, split, chunk, unbind
+- `rearrange`: expand, repeat, tile, repeat_interleave, flip, roll
+- `diagonals`: tril, triu, diagonal, diag, diag_embed
 - `indexing`: ``x[index]``, ``x[index] = v``, where
 - `scatter_gather`: gather, scatter, index_select, masked_fill, take, nonzero …
 - `factories`: ``x.new_zeros(…)`` and friends
 - `inplace`: ``add_``, ``x += y`` … and the version counter's rules
 """
 from . import (
-    activation, comparison, cumulative, division, elementwise, factories, indexing, inplace, linalg,
-    movement, pointwise, rearrange, reductions, rounding, scatter_gather, softmax, sorting,
-    statistics, trig, unary,
+    activation, comparison, cumulative, diagonals, division, elementwise, factories, indexing,
+    inplace, linalg, movement, pointwise, rearrange, reductions, rounding, scatter_gather, slicing,
+    softmax, sorting, statistics, trig, unary,
 )
 from ._helpers import check_broadcast, normalize_dims, shape_of, unbroadcast
 from .activation import Relu, Sigmoid, Tanh, relu, sigmoid, tanh
@@ -43,5 +45,5 @@ from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
 FAMILIES = (elementwise, unary, trig, rounding, activation, pointwise, division, comparison,
-            reductions, statistics, cumulative, sorting, linalg, softmax, movement, rearrange,
-            indexing, scatter_gather, factories, inplace)
+            reductions, statistics, cumulative, sorting, linalg, softmax, movement, slicing,
+            rearrange, diagonals, indexing, scatter_gather, factories, inplace)

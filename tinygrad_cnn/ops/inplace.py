@@ -153,7 +153,7 @@ def _twins(module, names):
     return {name + "_": inplace_version(getattr(module, name), name + "_") for name in names}
 
 
-from . import comparison, division, pointwise, rearrange, rounding, scatter_gather, trig  # noqa: E402
+from . import comparison, diagonals, division, pointwise, rounding, scatter_gather, trig  # noqa: E402
 
 _MORE = {
     **_twins(unary, ("erf", "erfc", "exp2", "expm1", "log10", "log1p", "log2", "reciprocal",
@@ -166,7 +166,7 @@ _MORE = {
     **_twins(division, ("floor_divide", "fmod", "remainder")),
     **_twins(comparison, ("logical_and", "logical_not", "logical_or", "logical_xor",
                           "nan_to_num", "bitwise_and", "bitwise_or", "bitwise_xor")),
-    **_twins(rearrange, ("tril", "triu")),
+    **_twins(diagonals, ("tril", "triu")),
     **_twins(scatter_gather, ("index_add", "index_fill", "masked_fill", "scatter",
                               "scatter_add")),
 }
