@@ -248,7 +248,12 @@ def _as_tensor(value, op):
 
 
 def add(input, other, *, alpha=1):
-    """input + alpha·other, with PyTorch's type promotion."""
+    """input + alpha·other, with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.add(tg.tensor([1, 2]), tg.tensor([0.5, 0.5]), alpha=2)
+    tensor([2., 3.])
+    """
     if alpha != 1:
         other = mul(other, alpha)
     a, b = promote("add", input, other)
@@ -256,7 +261,12 @@ def add(input, other, *, alpha=1):
 
 
 def sub(input, other, *, alpha=1):
-    """input − alpha·other, with PyTorch's type promotion."""
+    """input − alpha·other, with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.sub(tg.tensor([5, 7]), 2)
+    tensor([3, 5])
+    """
     if alpha != 1:
         other = mul(other, alpha)
     if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (input, other)):
@@ -266,13 +276,24 @@ def sub(input, other, *, alpha=1):
 
 
 def mul(input, other):
-    """input ⊙ other, with PyTorch's type promotion."""
+    """input ⊙ other, with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.mul(tg.tensor([1, 2]), 1.5)
+    tensor([1.5000, 3.0000])
+    """
     a, b = promote("mul", input, other)
     return Mul.apply(a, b)
 
 
 def div(input, other, *, rounding_mode=None):
-    """input / other (true division: integers give the default float dtype)."""
+    """input / other (true division: integers give the default float dtype);
+    ``rounding_mode='trunc'`` or ``'floor'`` rounds the quotient (see `division`).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.div(tg.tensor([7, -7]), 2), tg.div(tg.tensor([7, -7]), 2, rounding_mode="floor")
+    (tensor([ 3.5000, -3.5000]), tensor([ 3, -4]))
+    """
     if rounding_mode is not None:
         from .division import rounded_div
         return rounded_div(input, other, rounding_mode)
@@ -281,7 +302,12 @@ def div(input, other, *, rounding_mode=None):
 
 
 def pow(input, exponent):
-    """input ** exponent (either may be a number), with PyTorch's type promotion."""
+    """input ** exponent (either may be a number), with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.pow(tg.tensor([2, 3]), 2), tg.pow(2, tg.tensor([0.5]))
+    (tensor([4, 9]), tensor([1.4142]))
+    """
     a, b = promote("pow", input, exponent)
     if all(not isinstance(v, Tensor) or v._data.dtype == np.bool_ for v in (a, b)):
         raise NotImplementedError("pow: not implemented for bool tensors")
@@ -292,6 +318,12 @@ def pow(input, exponent):
 
 
 def neg(input):
+    """−input entrywise; bool tensors are rejected (PyTorch).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.neg(tg.tensor([1, -2]))
+    tensor([-1,  2])
+    """
     if input._data.dtype == np.bool_:
         raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
     return Neg.apply(input)
@@ -299,7 +331,12 @@ def neg(input):
 
 def matmul(input, other):
     """Matrix product (batched and broadcast like ``np.matmul``); both operands
-    must have the same dtype, as in PyTorch."""
+    must have the same dtype, as in PyTorch.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.matmul(tg.tensor([[1, 2], [3, 4]]), tg.tensor([1, 1]))
+    tensor([3, 7])
+    """
     input, other = _as_tensor(input, "matmul"), _as_tensor(other, "matmul")
     if input._data.dtype != other._data.dtype:
         raise DTypeError(f"matmul: expected both operands to have the same dtype, "
@@ -308,7 +345,12 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
-    """Product of two matrices (2-D only; `matmul` broadcasts)."""
+    """Product of two matrices (2-D only; `matmul` broadcasts).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.mm(tg.eye(2), tg.ones(2, 3)).shape
+    (2, 3)
+    """
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: both arguments must be matrices, got {describe(input)} and "
                          f"{describe(mat2)}")
@@ -316,7 +358,12 @@ def mm(input, mat2):
 
 
 def bmm(input, mat2):
-    """Batched product of (B, n, k) and (B, k, m) without broadcasting."""
+    """Batched product of (B, n, k) and (B, k, m) without broadcasting.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.bmm(tg.ones(4, 2, 3), tg.ones(4, 3, 5)).shape
+    (4, 2, 5)
+    """
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: expected (B, n, k) and (B, k, m) with the same B, got "
                          f"{describe(input)} and {describe(mat2)}")
@@ -324,6 +371,15 @@ def bmm(input, mat2):
 
 
 def clone(input, *, memory_format=None):
+    """A copy of input that does not share memory; δ passes back unchanged.
+
+    >>> import tinygrad_cnn as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> y = tg.clone(x)
+    >>> y[0] = 5.0
+    >>> x
+    tensor([1., 2.])
+    """
     return Clone.apply(input)
 
 
