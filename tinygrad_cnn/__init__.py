@@ -30,18 +30,24 @@ from .creation import (
     zeros_like,
 )
 from .ops.elementwise import (
-    abs, absolute, add, bmm, clamp, clip, clone, div, divide, exp, log, matmul, mm, mul,
-    multiply, neg, negative, pow, relu, sigmoid, sqrt, sub, subtract, tanh, true_divide,
+    add, bmm, clone, div, divide, matmul, mm, mul, multiply, neg, negative, pow, sub, subtract,
+    true_divide,
 )
 from .ops.unary import (
-    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh,
-    ceil, cos, cosh, erf, erfc, exp2, expm1, fix, floor, frac, log10, log1p, log2, reciprocal,
-    round, rsqrt, sgn, sign, sin, sinh, square, tan, trunc,
+    abs, absolute, clamp, clip, erf, erfc, exp, exp2, expm1, log, log10, log1p, log2, reciprocal,
+    rsqrt, sqrt, square,
 )
+from .ops.trig import (
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh, cos,
+    cosh, sin, sinh, tan,
+)
+from .ops.rounding import ceil, fix, floor, frac, round, sgn, sign, trunc
+from .ops.activation import relu, sigmoid, tanh
 from .ops.pointwise import (
-    arctan2, atan2, clamp_max, clamp_min, floor_divide, fmax, fmin, fmod, hypot, lerp, logaddexp,
-    maximum, minimum, remainder, xlogy,
+    arctan2, atan2, clamp_max, clamp_min, fmax, fmin, hypot, lerp, logaddexp, maximum, minimum,
+    xlogy,
 )
+from .ops.division import floor_divide, fmod, remainder
 from .ops.comparison import (
     allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, greater,
     greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, isreal, le, less,
@@ -57,14 +63,12 @@ from .ops.linalg import addmm, cross, dot, einsum, mv, norm, outer
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.indexing import where
 from .ops.movement import (
-    cat, chunk, concat, concatenate, flatten, meshgrid, moveaxis, movedim, narrow, pad, permute,
-    reshape, select, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind, unflatten,
-    unsqueeze,
+    cat, concat, concatenate, flatten, meshgrid, moveaxis, movedim, pad, permute, reshape, squeeze,
+    stack, swapaxes, swapdims, t, transpose, unflatten, unsqueeze,
 )
-from .ops.rearrange import (
-    broadcast_to, diag, diag_embed, diagonal, flip, fliplr, flipud, repeat_interleave, roll,
-    tile, tril, triu,
-)
+from .ops.slicing import chunk, narrow, select, split, unbind
+from .ops.rearrange import broadcast_to, flip, fliplr, flipud, repeat_interleave, roll, tile
+from .ops.diagonals import diag, diag_embed, diagonal, tril, triu
 from .ops.scatter_gather import (
     argwhere, gather, index_add, index_fill, index_select, masked_fill, masked_select, nonzero,
     scatter, scatter_add, take, take_along_dim,

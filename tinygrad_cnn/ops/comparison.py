@@ -20,25 +20,71 @@ def _bool(array):
     return Tensor._make(np.asarray(array, dtype=np.bool_), None)
 
 
-def _compare(name, ufunc):
-    def function(input, other):
-        return _bool(ufunc(_array(input), _array(other)))
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"""``input {name} other`` entrywise (broadcast), a bool tensor.
+def _compare(ufunc, input, other):
+    """``ufunc`` of the two arrays (a number broadcasts), as a bool tensor."""
+    return _bool(ufunc(_array(input), _array(other)))
+
+
+def eq(input, other):
+    """input = other entrywise (broadcast), a bool tensor.
 
     >>> import tinygrad_cnn as tg
-    >>> tg.{name}(tg.tensor([1, 2, 3]), 2).tolist()
-    {[builtins.bool(ufunc(v, 2)) for v in (1, 2, 3)]}
+    >>> tg.eq(tg.tensor([1, 2, 3]), 2).tolist()
+    [False, True, False]
     """
-    return function
+    return _compare(np.equal, input, other)
 
 
-eq = _compare("eq", np.equal)
-ne = _compare("ne", np.not_equal)
-lt = _compare("lt", np.less)
-le = _compare("le", np.less_equal)
-gt = _compare("gt", np.greater)
-ge = _compare("ge", np.greater_equal)
+def ne(input, other):
+    """input ≠ other entrywise (broadcast), a bool tensor.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.ne(tg.tensor([1, 2, 3]), 2).tolist()
+    [True, False, True]
+    """
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input, other):
+    """input < other entrywise (broadcast), a bool tensor.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.lt(tg.tensor([1, 2, 3]), 2).tolist()
+    [True, False, False]
+    """
+    return _compare(np.less, input, other)
+
+
+def le(input, other):
+    """input ≤ other entrywise (broadcast), a bool tensor.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.le(tg.tensor([1, 2, 3]), 2).tolist()
+    [True, True, False]
+    """
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input, other):
+    """input > other entrywise (broadcast), a bool tensor.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.gt(tg.tensor([1, 2, 3]), 2).tolist()
+    [False, False, True]
+    """
+    return _compare(np.greater, input, other)
+
+
+def ge(input, other):
+    """input ≥ other entrywise (broadcast), a bool tensor.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.ge(tg.tensor([1, 2, 3]), 2).tolist()
+    [False, True, True]
+    """
+    return _compare(np.greater_equal, input, other)
+
+
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
@@ -80,44 +126,99 @@ def equal(input, other):
     return input.shape == other.shape and builtins.bool(np.all(input._data == other._data))
 
 
-def _test(name, numpy_test, doc_input, doc_output):
-    def function(input):
-        return _bool(numpy_test(input._data))
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"""Entrywise test, a bool tensor.
+def isnan(input):
+    """True where input is NaN, entrywise (a bool tensor).
 
     >>> import tinygrad_cnn as tg
-    >>> tg.{name}(tg.tensor({doc_input})).tolist()
-    {doc_output}
+    >>> tg.isnan(tg.tensor([1.0, float('nan'), float('inf'), -float('inf')])).tolist()
+    [False, True, False, False]
     """
-    return function
+    return _bool(np.isnan(input._data))
 
 
-_SPECIALS = "[1.0, float('nan'), float('inf'), -float('inf')]"
-isnan = _test("isnan", np.isnan, _SPECIALS, "[False, True, False, False]")
-isinf = _test("isinf", np.isinf, _SPECIALS, "[False, False, True, True]")
-isfinite = _test("isfinite", np.isfinite, _SPECIALS, "[True, False, False, False]")
-isposinf = _test("isposinf", np.isposinf, _SPECIALS, "[False, False, True, False]")
-isneginf = _test("isneginf", np.isneginf, _SPECIALS, "[False, False, False, True]")
-isreal = _test("isreal", np.isreal, "[1.0]", "[True]")
-
-
-def _logical(name, ufunc):
-    def function(input, other):
-        return _bool(ufunc(_array(input).astype(bool), _array(other).astype(bool)))
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"""Entrywise ``{name.split('_')[1]}`` of the truth values (nonzero is True).
+def isinf(input):
+    """True where input is ±∞, entrywise (a bool tensor).
 
     >>> import tinygrad_cnn as tg
-    >>> tg.{name}(tg.tensor([0, 0, 1, 2]), tg.tensor([0, 3, 0, 1])).tolist()
-    {[builtins.bool(ufunc(a, b)) for a, b in [(0, 0), (0, 1), (1, 0), (1, 1)]]}
+    >>> tg.isinf(tg.tensor([1.0, float('nan'), float('inf'), -float('inf')])).tolist()
+    [False, False, True, True]
     """
-    return function
+    return _bool(np.isinf(input._data))
 
 
-logical_and = _logical("logical_and", np.logical_and)
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+def isfinite(input):
+    """True where input is neither NaN nor ±∞, entrywise (a bool tensor).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.isfinite(tg.tensor([1.0, float('nan'), float('inf'), -float('inf')])).tolist()
+    [True, False, False, False]
+    """
+    return _bool(np.isfinite(input._data))
+
+
+def isposinf(input):
+    """True where input is +∞, entrywise (a bool tensor).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.isposinf(tg.tensor([1.0, float('nan'), float('inf'), -float('inf')])).tolist()
+    [False, False, True, False]
+    """
+    return _bool(np.isposinf(input._data))
+
+
+def isneginf(input):
+    """True where input is −∞, entrywise (a bool tensor).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.isneginf(tg.tensor([1.0, float('nan'), float('inf'), -float('inf')])).tolist()
+    [False, False, False, True]
+    """
+    return _bool(np.isneginf(input._data))
+
+
+def isreal(input):
+    """True where input is real: everywhere, as there are no complex tensors here.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.isreal(tg.tensor([1.0])).tolist()
+    [True]
+    """
+    return _bool(np.isreal(input._data))
+
+
+def _logical(ufunc, input, other):
+    """``ufunc`` of the truth values (nonzero is True), as a bool tensor."""
+    return _bool(ufunc(_array(input).astype(bool), _array(other).astype(bool)))
+
+
+def logical_and(input, other):
+    """Entrywise ``and`` of the truth values (nonzero is True).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.logical_and(tg.tensor([0, 0, 1, 2]), tg.tensor([0, 3, 0, 1])).tolist()
+    [False, False, False, True]
+    """
+    return _logical(np.logical_and, input, other)
+
+
+def logical_or(input, other):
+    """Entrywise ``or`` of the truth values (nonzero is True).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.logical_or(tg.tensor([0, 0, 1, 2]), tg.tensor([0, 3, 0, 1])).tolist()
+    [False, True, True, True]
+    """
+    return _logical(np.logical_or, input, other)
+
+
+def logical_xor(input, other):
+    """Entrywise ``xor`` of the truth values (nonzero is True).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.logical_xor(tg.tensor([0, 0, 1, 2]), tg.tensor([0, 3, 0, 1])).tolist()
+    [False, True, True, False]
+    """
+    return _logical(np.logical_xor, input, other)
 
 
 def logical_not(input):
@@ -130,26 +231,43 @@ def logical_not(input):
     return _bool(np.logical_not(input._data))
 
 
-def _bitwise(name, ufunc):
-    def function(input, other):
-        a, b = promote(name, input, other)
-        arrays = [_array(v) for v in (a, b)]
-        if any(array.dtype.kind == "f" for array in arrays):
-            raise NotImplementedError(f"{name}: not implemented for floating-point tensors")
-        return Tensor._make(np.asarray(ufunc(*arrays)), None)
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"""Entrywise bitwise ``{name.split('_')[1]}`` of integer or bool tensors.
+def _bitwise(name, ufunc, input, other):
+    """``ufunc`` of the promoted integer or bool arrays (floats are rejected)."""
+    a, b = promote(name, input, other)
+    arrays = [_array(v) for v in (a, b)]
+    if any(array.dtype.kind == "f" for array in arrays):
+        raise NotImplementedError(f"{name}: not implemented for floating-point tensors")
+    return Tensor._make(np.asarray(ufunc(*arrays)), None)
+
+
+def bitwise_and(input, other):
+    """Entrywise bitwise ``and`` of integer or bool tensors.
 
     >>> import tinygrad_cnn as tg
-    >>> tg.{name}(tg.tensor([12]), tg.tensor([10])).item() == {ufunc(12, 10)}
+    >>> tg.bitwise_and(tg.tensor([12]), tg.tensor([10])).item() == 8
     True
     """
-    return function
+    return _bitwise("bitwise_and", np.bitwise_and, input, other)
 
 
-bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
-bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
-bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+def bitwise_or(input, other):
+    """Entrywise bitwise ``or`` of integer or bool tensors.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.bitwise_or(tg.tensor([12]), tg.tensor([10])).item() == 14
+    True
+    """
+    return _bitwise("bitwise_or", np.bitwise_or, input, other)
+
+
+def bitwise_xor(input, other):
+    """Entrywise bitwise ``xor`` of integer or bool tensors.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.bitwise_xor(tg.tensor([12]), tg.tensor([10])).item() == 6
+    True
+    """
+    return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
 
 
 def bitwise_not(input):

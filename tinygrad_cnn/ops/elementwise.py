@@ -1,5 +1,7 @@
-"""Elementwise ops: arithmetic (+ − × ÷ ** @ and negation) and the unary
-functions (exp, log, sqrt, tanh, sigmoid, relu, abs, clamp, dtype casts).
+"""Elementwise arithmetic: + − × ÷ ** @ and negation (add, sub, mul, div,
+pow, neg, matmul, mm, bmm), clone and dtype casts, with PyTorch's type
+promotion (promote, cast_to, operand). The unary functions are in `unary`
+(exp, log, sqrt, abs, clamp …), `trig`, `rounding` and `activation`.
 
 Binary ops broadcast like NumPy. Broadcasting copies an input along the new or
 size-1 axes, so its gradient is the sum of δ over those axes: `unbroadcast`
@@ -167,138 +169,6 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-class Exp(Function):
-    """z = eˣ, so ∂L/∂x = δ ⊙ z."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.exp(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return delta * out
-
-
-class Log(Function):
-    """z = ln x, so ∂L/∂x = δ / x."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log(x)
-
-    @staticmethod
-    def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
-        return delta / x
-
-
-class Sqrt(Function):
-    """z = √x, so ∂L/∂x = δ / (2z)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.sqrt(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):   # √ at 0: ∞, as in PyTorch
-            return delta / (2 * out)
-
-
-class Tanh(Function):
-    """z = tanh x, so ∂L/∂x = δ ⊙ (1 − z²)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return delta * (1 - out * out)
-
-
-class Sigmoid(Function):
-    """z = σ(x) = 1 / (1 + e⁻ˣ), so ∂L/∂x = δ ⊙ z(1 − z).
-
-    Computed as ½(1 + tanh(x/2)), the same function without overflow for very
-    negative x.
-    """
-
-    @staticmethod
-    def forward(ctx, x):
-        out = 0.5 * (1 + np.tanh(0.5 * x))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return delta * out * (1 - out)
-
-
-class Relu(Function):
-    """z = max(x, 0), so ∂L/∂x = δ where z > 0 and 0 where z ≤ 0 (0 at x = 0;
-    a NaN input gives z = NaN, which is not ≤ 0, so δ passes: PyTorch's rule)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.maximum(x, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, delta):
-        (out,) = ctx.saved_tensors
-        return np.where(out <= 0, 0, delta).astype(delta.dtype, copy=False)
-
-
-class Abs(Function):
-    """z = |x|, so ∂L/∂x = δ ⊙ sign(x) (0 at x = 0)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.abs(x)
-
-    @staticmethod
-    def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
-        return delta * np.sign(x)
-
-
-class Clamp(Function):
-    """z = min(max(x, lo), hi), so ∂L/∂x = δ where lo ≤ x ≤ hi, else 0."""
-
-    @staticmethod
-    def forward(ctx, x, min=None, max=None):
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        ctx.save_for_backward(x)
-        ctx.bounds = (min, max)
-        return np.clip(x, min, max)
-
-    @staticmethod
-    def backward(ctx, delta):
-        (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        inside = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x >= lo
-        if hi is not None:
-            inside &= x <= hi
-        return delta * inside, None, None
-
-
 class Cast(Function):
     """z = x converted to another float dtype; ∂L/∂x = δ converted back."""
 
@@ -378,7 +248,12 @@ def _as_tensor(value, op):
 
 
 def add(input, other, *, alpha=1):
-    """input + alpha·other, with PyTorch's type promotion."""
+    """input + alpha·other, with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.add(tg.tensor([1, 2]), tg.tensor([0.5, 0.5]), alpha=2)
+    tensor([2., 3.])
+    """
     if alpha != 1:
         other = mul(other, alpha)
     a, b = promote("add", input, other)
@@ -386,7 +261,12 @@ def add(input, other, *, alpha=1):
 
 
 def sub(input, other, *, alpha=1):
-    """input − alpha·other, with PyTorch's type promotion."""
+    """input − alpha·other, with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.sub(tg.tensor([5, 7]), 2)
+    tensor([3, 5])
+    """
     if alpha != 1:
         other = mul(other, alpha)
     if any(isinstance(v, Tensor) and v._data.dtype == np.bool_ for v in (input, other)):
@@ -396,22 +276,38 @@ def sub(input, other, *, alpha=1):
 
 
 def mul(input, other):
-    """input ⊙ other, with PyTorch's type promotion."""
+    """input ⊙ other, with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.mul(tg.tensor([1, 2]), 1.5)
+    tensor([1.5000, 3.0000])
+    """
     a, b = promote("mul", input, other)
     return Mul.apply(a, b)
 
 
 def div(input, other, *, rounding_mode=None):
-    """input / other (true division: integers give the default float dtype)."""
+    """input / other (true division: integers give the default float dtype);
+    ``rounding_mode='trunc'`` or ``'floor'`` rounds the quotient (see `division`).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.div(tg.tensor([7, -7]), 2), tg.div(tg.tensor([7, -7]), 2, rounding_mode="floor")
+    (tensor([ 3.5000, -3.5000]), tensor([ 3, -4]))
+    """
     if rounding_mode is not None:
-        from .pointwise import rounded_div
+        from .division import rounded_div
         return rounded_div(input, other, rounding_mode)
     a, b = _float_operands("div", input, other)
     return Div.apply(a, b)
 
 
 def pow(input, exponent):
-    """input ** exponent (either may be a number), with PyTorch's type promotion."""
+    """input ** exponent (either may be a number), with PyTorch's type promotion.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.pow(tg.tensor([2, 3]), 2), tg.pow(2, tg.tensor([0.5]))
+    (tensor([4, 9]), tensor([1.4142]))
+    """
     a, b = promote("pow", input, exponent)
     if all(not isinstance(v, Tensor) or v._data.dtype == np.bool_ for v in (a, b)):
         raise NotImplementedError("pow: not implemented for bool tensors")
@@ -422,6 +318,12 @@ def pow(input, exponent):
 
 
 def neg(input):
+    """−input entrywise; bool tensors are rejected (PyTorch).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.neg(tg.tensor([1, -2]))
+    tensor([-1,  2])
+    """
     if input._data.dtype == np.bool_:
         raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
     return Neg.apply(input)
@@ -429,7 +331,12 @@ def neg(input):
 
 def matmul(input, other):
     """Matrix product (batched and broadcast like ``np.matmul``); both operands
-    must have the same dtype, as in PyTorch."""
+    must have the same dtype, as in PyTorch.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.matmul(tg.tensor([[1, 2], [3, 4]]), tg.tensor([1, 1]))
+    tensor([3, 7])
+    """
     input, other = _as_tensor(input, "matmul"), _as_tensor(other, "matmul")
     if input._data.dtype != other._data.dtype:
         raise DTypeError(f"matmul: expected both operands to have the same dtype, "
@@ -438,7 +345,12 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
-    """Product of two matrices (2-D only; `matmul` broadcasts)."""
+    """Product of two matrices (2-D only; `matmul` broadcasts).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.mm(tg.eye(2), tg.ones(2, 3)).shape
+    (2, 3)
+    """
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: both arguments must be matrices, got {describe(input)} and "
                          f"{describe(mat2)}")
@@ -446,55 +358,35 @@ def mm(input, mat2):
 
 
 def bmm(input, mat2):
-    """Batched product of (B, n, k) and (B, k, m) without broadcasting."""
+    """Batched product of (B, n, k) and (B, k, m) without broadcasting.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.bmm(tg.ones(4, 2, 3), tg.ones(4, 3, 5)).shape
+    (4, 2, 5)
+    """
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: expected (B, n, k) and (B, k, m) with the same B, got "
                          f"{describe(input)} and {describe(mat2)}")
     return matmul(input, mat2)
 
 
-def _float_input(op, input):
-    """Unary float functions give the default float dtype for integer input (PyTorch)."""
-    if input._data.dtype.kind != "f":
-        return Tensor._make(input._data.astype(_state.default_dtype.numpy_dtype), None)
-    return input
-
-
-def exp(input): return Exp.apply(_float_input("exp", input))
-def log(input): return Log.apply(_float_input("log", input))
-def sqrt(input): return Sqrt.apply(_float_input("sqrt", input))
-def tanh(input): return Tanh.apply(_float_input("tanh", input))
-def sigmoid(input): return Sigmoid.apply(_float_input("sigmoid", input))
-def relu(input): return Relu.apply(_not_bool("relu", input))
-def abs(input): return Abs.apply(_not_bool("abs", input))
-
-
-def _not_bool(op, input):
-    if input._data.dtype == np.bool_:
-        raise (RuntimeError if op == "relu" else NotImplementedError)(
-            f"{op}: not implemented for bool tensors")
-    return input
-
-
-def clamp(input, min=None, max=None):
-    """min(max(input, min), max); δ passes where the bound did not bite."""
-    if min is None and max is None:
-        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        from .pointwise import clamp_tensor
-        return clamp_tensor(input, min, max)
-    return Clamp.apply(input, min, max)
-
-
 def clone(input, *, memory_format=None):
+    """A copy of input that does not share memory; δ passes back unchanged.
+
+    >>> import tinygrad_cnn as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> y = tg.clone(x)
+    >>> y[0] = 5.0
+    >>> x
+    tensor([1., 2.])
+    """
     return Clone.apply(input)
 
 
-absolute, clip, multiply, negative, subtract, true_divide = abs, clamp, mul, neg, sub, div
+multiply, negative, subtract, true_divide = mul, neg, sub, div
 divide = div
 
 TENSOR_METHODS = (
-    "abs", "absolute", "add", "bmm", "clamp", "clip", "div", "divide", "exp", "log", "matmul",
-    "mm", "mul", "multiply", "neg", "negative", "pow", "relu", "sigmoid", "sqrt", "sub",
-    "subtract", "tanh", "true_divide",
+    "add", "bmm", "div", "divide", "matmul", "mm", "mul", "multiply", "neg", "negative", "pow",
+    "sub", "subtract", "true_divide",
 )

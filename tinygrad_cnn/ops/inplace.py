@@ -31,7 +31,7 @@ from .. import _state
 from .._errors import ShapeError, describe
 from ..dtypes import from_numpy_dtype
 from ..tensor import Tensor
-from . import elementwise
+from . import activation, elementwise, unary
 from .indexing import GetItem, IndexPut
 
 
@@ -127,14 +127,14 @@ mul_ = inplace_version(elementwise.mul, "mul_")
 div_ = inplace_version(elementwise.div, "div_")
 pow_ = inplace_version(elementwise.pow, "pow_")
 neg_ = inplace_version(elementwise.neg, "neg_")
-abs_ = inplace_version(elementwise.abs, "abs_")
-exp_ = inplace_version(elementwise.exp, "exp_")
-log_ = inplace_version(elementwise.log, "log_")
-sqrt_ = inplace_version(elementwise.sqrt, "sqrt_")
-tanh_ = inplace_version(elementwise.tanh, "tanh_")
-sigmoid_ = inplace_version(elementwise.sigmoid, "sigmoid_")
-relu_ = inplace_version(elementwise.relu, "relu_")
-clamp_ = inplace_version(elementwise.clamp, "clamp_")
+abs_ = inplace_version(unary.abs, "abs_")
+exp_ = inplace_version(unary.exp, "exp_")
+log_ = inplace_version(unary.log, "log_")
+sqrt_ = inplace_version(unary.sqrt, "sqrt_")
+tanh_ = inplace_version(activation.tanh, "tanh_")
+sigmoid_ = inplace_version(activation.sigmoid, "sigmoid_")
+relu_ = inplace_version(activation.relu, "relu_")
+clamp_ = inplace_version(unary.clamp, "clamp_")
 clip_ = clamp_
 subtract_, multiply_, divide_, true_divide_, negative_, absolute_ = \
     sub_, mul_, div_, div_, neg_, abs_
@@ -194,18 +194,20 @@ def _twins(module, names):
     return {name + "_": inplace_version(getattr(module, name), name + "_") for name in names}
 
 
-from . import comparison, pointwise, rearrange, scatter_gather, unary  # noqa: E402
+from . import comparison, diagonals, division, pointwise, rounding, scatter_gather, trig  # noqa: E402
 
 _MORE = {
-    **_twins(unary, ("acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh",
-                     "erf", "erfc", "exp2", "expm1", "floor", "frac", "log10", "log1p", "log2",
-                     "reciprocal", "round", "rsqrt", "sgn", "sign", "sin", "sinh", "square",
-                     "tan", "trunc", "fix")),
-    **_twins(pointwise, ("atan2", "clamp_max", "clamp_min", "floor_divide", "fmod", "hypot",
-                         "lerp", "logaddexp", "remainder", "xlogy")),
+    **_twins(unary, ("erf", "erfc", "exp2", "expm1", "log10", "log1p", "log2", "reciprocal",
+                     "rsqrt", "square")),
+    **_twins(trig, ("acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "sin",
+                    "sinh", "tan")),
+    **_twins(rounding, ("ceil", "floor", "frac", "round", "sgn", "sign", "trunc", "fix")),
+    **_twins(pointwise, ("atan2", "clamp_max", "clamp_min", "hypot", "lerp", "logaddexp",
+                         "xlogy")),
+    **_twins(division, ("floor_divide", "fmod", "remainder")),
     **_twins(comparison, ("logical_and", "logical_not", "logical_or", "logical_xor",
                           "nan_to_num", "bitwise_and", "bitwise_or", "bitwise_xor")),
-    **_twins(rearrange, ("tril", "triu")),
+    **_twins(diagonals, ("tril", "triu")),
     **_twins(scatter_gather, ("index_add", "index_fill", "masked_fill", "scatter",
                               "scatter_add")),
 }

@@ -1,6 +1,8 @@
 """Pointwise ops between two tensors beyond + − × ÷: `maximum`, `minimum`,
-`fmax`, `fmin`, `atan2`, `hypot`, `logaddexp`, `xlogy`, `fmod`, `remainder`,
-`floor_divide`, `lerp`, and `clamp` with tensor bounds.
+`fmax`, `fmin`, `atan2`, `hypot`, `logaddexp`, `xlogy`, `lerp`, and `clamp`
+with tensor bounds (`clamp_min`, `clamp_max`). The remainders and rounded
+division (`fmod`, `remainder`, `floor_divide`, ``div(rounding_mode=…)``) are
+in `division`.
 
 All broadcast like the arithmetic ops (with PyTorch's type promotion), so each
 input's gradient is summed back to its own shape (`unbroadcast`). Where the two
@@ -125,48 +127,6 @@ class Xlogy(Binary):
         return np.where(a == 0, 0.0, np.log(b)), a / b
 
 
-class Fmod(Binary):
-    """z = a − b·trunc(a/b) (C's fmod: the sign of a), so ∂L/∂a = δ and
-    ∂L/∂b = −δ ⊙ trunc(a/b)."""
-
-    f = staticmethod(np.fmod)
-
-    @staticmethod
-    def partials(a, b, z):
-        return np.ones_like(z), -np.trunc(a / b)
-
-
-class Remainder(Binary):
-    """z = a − b·⌊a/b⌋ (Python's %: the sign of b), so ∂L/∂a = δ and
-    ∂L/∂b = −δ ⊙ ⌊a/b⌋."""
-
-    f = staticmethod(np.remainder)
-
-    @staticmethod
-    def partials(a, b, z):
-        return np.ones_like(z), -np.floor(a / b)
-
-
-class DivRounded(Function):
-    """z = a / b rounded toward 0 (``'trunc'``) or down (``'floor'``): a step in
-    both inputs, so ∂L/∂a = ∂L/∂b = 0 (PyTorch's ``div(rounding_mode=…)``)."""
-
-    name = "div"
-
-    @staticmethod
-    def forward(ctx, a, b, rounding_mode):
-        check_broadcast("div", a, b)
-        ctx.shapes = (shape_of(a), shape_of(b))
-        with np.errstate(all="ignore"):
-            quotient = np.true_divide(a, b)
-            return np.floor(quotient) if rounding_mode == "floor" else np.trunc(quotient)
-
-    @staticmethod
-    def backward(ctx, delta):
-        shape_a, shape_b = ctx.shapes
-        return np.zeros(shape_a, delta.dtype), np.zeros(shape_b, delta.dtype), None
-
-
 class Lerp(Function):
     """z = a + w(e − a), so ∂L/∂a = δ ⊙ (1 − w), ∂L/∂e = δ ⊙ w, ∂L/∂w = δ ⊙ (e − a)."""
 
@@ -248,112 +208,98 @@ def _check_tensors(name, input, other):
                         f"{type(other).__name__}")
 
 
-def _binary(node, name, doc, floats=False, tensors_only=False):
-    def function(input, other):
-        if tensors_only:
-            _check_tensors(name, input, other)
-        kinds = {v._data.dtype.kind for v in (input, other) if isinstance(v, Tensor)}
-        if (kinds <= set("iub") and node in (Hypot, Logaddexp)) or (
-                kinds == {"b"} and node in (Fmod, Remainder)):
-            raise NotImplementedError(f"{name}: not implemented for integer or bool tensors")
-        a, b = (_float_operands if floats else promote)(name, input, other)
-        if not isinstance(a, Tensor):
-            a = Tensor._make(np.asarray(a, dtype=b._data.dtype), None)
-        if not isinstance(b, Tensor):
-            b = Tensor._make(np.asarray(b, dtype=a._data.dtype), None)
-        if a._data.dtype.kind in "iub" and not floats:
-            if node in (Fmod, Remainder) and np.any(b._data == 0):
-                raise RuntimeError(f"{name}: ZeroDivisionError (integer division by zero)")
-            return Tensor._make(np.asarray(node.f(a._data, b._data)), None)
-        return node.apply(a, b)
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
-    return function
+def apply_binary(node, name, input, other, *, floats=False, zero_divisor_error=False):
+    """``node`` applied with the arithmetic ops' argument handling: PyTorch's
+    promotion (to a float dtype when ``floats``), a Python number made a tensor
+    of the other operand's dtype, and integer results computed outside the graph
+    (nothing to differentiate), where ``zero_divisor_error`` rejects a 0 divisor."""
+    a, b = (_float_operands if floats else promote)(name, input, other)
+    if not isinstance(a, Tensor):
+        a = Tensor._make(np.asarray(a, dtype=b._data.dtype), None)
+    if not isinstance(b, Tensor):
+        b = Tensor._make(np.asarray(b, dtype=a._data.dtype), None)
+    if a._data.dtype.kind in "iub" and not floats:
+        if zero_divisor_error and np.any(b._data == 0):
+            raise RuntimeError(f"{name}: ZeroDivisionError (integer division by zero)")
+        return Tensor._make(np.asarray(node.f(a._data, b._data)), None)
+    return node.apply(a, b)
 
 
-fmax = _binary(Fmax, "fmax", """max(input, other) entrywise, ignoring NaN (NaN only where both are).
+def _reject_integers(name, input, other):
+    """hypot and logaddexp are float-only in PyTorch."""
+    kinds = {v._data.dtype.kind for v in (input, other) if isinstance(v, Tensor)}
+    if kinds <= set("iub"):
+        raise NotImplementedError(f"{name}: not implemented for integer or bool tensors")
+
+
+def fmax(input, other):
+    """max(input, other) entrywise, ignoring NaN (NaN only where both are).
 
     >>> import tinygrad_cnn as tg
     >>> tg.fmax(tg.tensor([1.0, float('nan')]), tg.tensor([float('nan'), 2.0]))
     tensor([1., 2.])
-    """, tensors_only=True)
-fmin = _binary(Fmin, "fmin", """min(input, other) entrywise, ignoring NaN.
+    """
+    _check_tensors("fmax", input, other)
+    return apply_binary(Fmax, "fmax", input, other)
+
+
+def fmin(input, other):
+    """min(input, other) entrywise, ignoring NaN.
 
     >>> import tinygrad_cnn as tg
     >>> tg.fmin(tg.tensor([1.0, float('nan')]), tg.tensor([3.0, 2.0]))
     tensor([1., 2.])
-    """, tensors_only=True)
-atan2 = _binary(Atan2, "atan2", """The angle of the point (other, input), in (−π, π].
+    """
+    _check_tensors("fmin", input, other)
+    return apply_binary(Fmin, "fmin", input, other)
+
+
+def atan2(input, other):
+    """The angle of the point (other, input), in (−π, π].
 
     >>> import tinygrad_cnn as tg
     >>> tg.atan2(tg.tensor([1.0]), tg.tensor([0.0]))
     tensor([1.5708])
-    """, floats=True, tensors_only=True)
+    """
+    _check_tensors("atan2", input, other)
+    return apply_binary(Atan2, "atan2", input, other, floats=True)
+
+
 arctan2 = atan2
-hypot = _binary(Hypot, "hypot", """√(input² + other²) without overflow.
+
+
+def hypot(input, other):
+    """√(input² + other²) without overflow.
 
     >>> import tinygrad_cnn as tg
     >>> tg.hypot(tg.tensor([3.0]), tg.tensor([4.0]))
     tensor([5.])
-    """, tensors_only=True)
-logaddexp = _binary(Logaddexp, "logaddexp", """ln(e^input + e^other), computed stably.
+    """
+    _check_tensors("hypot", input, other)
+    _reject_integers("hypot", input, other)
+    return apply_binary(Hypot, "hypot", input, other)
+
+
+def logaddexp(input, other):
+    """ln(e^input + e^other), computed stably.
 
     >>> import tinygrad_cnn as tg
     >>> tg.logaddexp(tg.tensor([1000.0], dtype=tg.float64), tg.tensor([1000.0], dtype=tg.float64))
     tensor([1000.6931], dtype=tinygrad_cnn.float64)
-    """, floats=True, tensors_only=True)
-xlogy = _binary(Xlogy, "xlogy", """input · ln(other), 0 where input is 0.
+    """
+    _check_tensors("logaddexp", input, other)
+    _reject_integers("logaddexp", input, other)
+    return apply_binary(Logaddexp, "logaddexp", input, other, floats=True)
+
+
+def xlogy(input, other):
+    """input · ln(other), 0 where input is 0.
 
     >>> import tinygrad_cnn as tg
     >>> tg.xlogy(tg.tensor([0.0, 2.0]), tg.tensor([0.0, 1.0]))
     tensor([0., 0.])
-    """, floats=True)
-fmod = _binary(Fmod, "fmod", """C's remainder: input − other·trunc(input/other), the sign of input.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.fmod(tg.tensor([-3.0, 3.0]), 2)
-    tensor([-1.,  1.])
-    """)
-remainder = _binary(Remainder, "remainder", """Python's remainder: the sign of other.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.remainder(tg.tensor([-3.0, 3.0]), 2)
-    tensor([1., 1.])
-    """)
-
-
-def rounded_div(input, other, rounding_mode):
-    """`div` with ``rounding_mode`` ``'trunc'`` or ``'floor'``; integers stay
-    integers (exactly, without going through floats)."""
-    if rounding_mode not in ("trunc", "floor"):
-        raise RuntimeError(f"div: expected rounding_mode to be one of None, 'trunc', or "
-                         f"'floor' but found {rounding_mode!r}")
-    a, b = promote("div", input, other)
-    tensor = a if isinstance(a, Tensor) else b
-    if tensor._data.dtype == np.bool_:
-        raise NotImplementedError("div: rounding division is not implemented for bool tensors")
-    if tensor._data.dtype.kind == "f":
-        return DivRounded.apply(a, b, rounding_mode)
-    a_data, b_data = (v._data if isinstance(v, Tensor) else v for v in (a, b))
-    if np.any(np.asarray(b_data) == 0):
-        raise RuntimeError("div: ZeroDivisionError (integer division by zero)")
-    if rounding_mode == "floor":
-        result = np.floor_divide(a_data, b_data)
-    else:                                   # round toward 0: |a| // |b| with the sign back
-        result = np.sign(a_data) * np.sign(b_data) * (np.abs(a_data) // np.abs(b_data))
-    return Tensor._make(np.asarray(result).astype(tensor._data.dtype, copy=False), None)
-
-
-def floor_divide(input, other):
-    """⌊input / other⌋ (PyTorch ≥ 1.13 floors, like Python's ``//``); a step, so
-    PyTorch defines no gradient for it, so the result is outside the graph.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.floor_divide(tg.tensor([-7, 7]), 2)
-    tensor([-4,  3])
     """
-    result = rounded_div(input, other, "floor")
-    return result.detach() if result.requires_grad else result
+    return apply_binary(Xlogy, "xlogy", input, other, floats=True)
 
 
 def lerp(input, end, weight):
@@ -404,7 +350,7 @@ def clamp_min(input, min):
     >>> tg.clamp_min(tg.tensor([-1.0, 2.0]), 0)
     tensor([0., 2.])
     """
-    from .elementwise import clamp
+    from .unary import clamp
     return clamp(input, min=min)
 
 
@@ -415,9 +361,9 @@ def clamp_max(input, max):
     >>> tg.clamp_max(tg.tensor([-1.0, 2.0]), 0)
     tensor([-1.,  0.])
     """
-    from .elementwise import clamp
+    from .unary import clamp
     return clamp(input, max=max)
 
 
-TENSOR_METHODS = ("arctan2", "atan2", "clamp_max", "clamp_min", "floor_divide", "fmax", "fmin",
-                  "fmod", "hypot", "lerp", "logaddexp", "maximum", "minimum", "remainder", "xlogy")
+TENSOR_METHODS = ("arctan2", "atan2", "clamp_max", "clamp_min", "fmax", "fmin", "hypot", "lerp",
+                  "logaddexp", "maximum", "minimum", "xlogy")

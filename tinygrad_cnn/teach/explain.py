@@ -31,15 +31,38 @@ KINDS = {
     "cross_entropy": ("cross_entropy", "softmax_cross_entropy", "softmax"),
 }
 
-#: f, f′ (written with a = f(z) where that is how the chapter writes it), and the rule's name
+
+def _relu(z):
+    """f(z) = max(z, 0)."""
+    return np.maximum(z, 0.0)
+
+
+def _relu_derivative(z):
+    """f′(z) = 1[z > 0] (0 at the kink, as the engine takes it)."""
+    return (z > 0).astype(np.float64)
+
+
+def _sigmoid(z):
+    """f(z) = σ(z) = 1 / (1 + e⁻ᶻ)."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_derivative(z):
+    """f′(z) = σ(z)(1 − σ(z))."""
+    return (1.0 / (1.0 + np.exp(-z))) * (1.0 - 1.0 / (1.0 + np.exp(-z)))
+
+
+def _tanh_derivative(z):
+    """f′(z) = 1 − tanh²(z) (f is np.tanh)."""
+    return 1.0 - np.tanh(z) ** 2
+
+
+#: name → (f, f′, the rule as text, the rule in LaTeX), as the chapter writes them
 ACTIVATIONS = {
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(np.float64),
-             "f'(z) = 1[z > 0]", r"f'(z) = \mathbb{1}[z > 0]"),
-    "sigmoid": (lambda z: 1.0 / (1.0 + np.exp(-z)),
-                lambda z: (1.0 / (1.0 + np.exp(-z))) * (1.0 - 1.0 / (1.0 + np.exp(-z))),
+    "relu": (_relu, _relu_derivative, "f'(z) = 1[z > 0]", r"f'(z) = \mathbb{1}[z > 0]"),
+    "sigmoid": (_sigmoid, _sigmoid_derivative,
                 "f'(z) = σ(z)(1 − σ(z))", r"f'(z) = \sigma(z)(1-\sigma(z))"),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2,
-             "f'(z) = 1 − tanh²(z)", r"f'(z) = 1 - \tanh^2 z"),
+    "tanh": (np.tanh, _tanh_derivative, "f'(z) = 1 − tanh²(z)", r"f'(z) = 1 - \tanh^2 z"),
 }
 
 

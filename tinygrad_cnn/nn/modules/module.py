@@ -1,4 +1,5 @@
-"""`Module`: the bookkeeping behind layers (containers live in `container`).
+"""`Module`: the bookkeeping behind layers (containers live in `container`,
+checkpoint loading and saving in `_state_dict`, small helpers in `_module_helpers`).
 
 A layer of the textbook (z^l = W^l a^{l-1} + b^l) is a function with state: its
 parameters W^l and b^l, and sometimes buffers that are not trained, such as
@@ -23,7 +24,7 @@ Nothing here computes: the maths lives in `tinygrad_cnn.nn.functional`.
 >>> net(tg.ones(5, 4)).shape
 (5, 2)
 """
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
@@ -33,16 +34,9 @@ from ...device import resolve_device
 from ...dtypes import DType, to_dtype
 from ...tensor import Tensor
 from ..parameter import Parameter
-
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-def _addindent(text, spaces):
-    """Indent every line of ``text`` but the first (PyTorch's repr helper)."""
-    lines = text.split("\n")
-    if len(lines) == 1:
-        return text
-    return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+from . import _state_dict
+from ._module_helpers import _addindent, _check_name, _is_dtype_name, _name_module_in
+from ._state_dict import IncompatibleKeys  # noqa: F401  (re-exported: load_state_dict's result)
 
 
 class Module:
@@ -342,21 +336,7 @@ class Module:
     def type(self, dst_type):
         return self.to(dst_type)
 
-    # ----- checkpoints -------------------------------------------------------------
-    def _state_entries(self, prefix=""):
-        """(name, Tensor) of every parameter and persistent buffer, in PyTorch's
-        state_dict order: each module's parameters, then its buffers, then its
-        children. Shared tensors appear under every name (as in PyTorch)."""
-        for name, param in self._parameters.items():
-            if param is not None:
-                yield prefix + name, param
-        for name, buffer in self._buffers.items():
-            if buffer is not None and name not in self._non_persistent_buffers:
-                yield prefix + name, buffer
-        for name, module in self._modules.items():
-            if module is not None:
-                yield from module._state_entries(prefix + name + ".")
-
+    # ----- checkpoints (the machinery is in _state_dict.py) -------------------------
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """An OrderedDict name → Tensor of every parameter and persistent buffer.
 
@@ -369,11 +349,7 @@ class Module:
         >>> [(name, value.shape) for name, value in sd.items()]
         [('weight', (2, 3)), ('bias', (2,))]
         """
-        if destination is None:
-            destination = OrderedDict()
-        for name, value in self._state_entries(prefix):
-            destination[name] = value if keep_vars else Tensor._make(value._data, None)
-        return destination
+        return _state_dict.state_dict(self, destination, prefix, keep_vars)
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values (Tensors or NumPy arrays) into this module's parameters and buffers.
@@ -392,36 +368,7 @@ class Module:
         >>> layer.weight.dtype, layer.weight.tolist()
         (tinygrad_cnn.float32, [[1.0, 2.0]])
         """
-        if not hasattr(state_dict, "items"):
-            raise TypeError(f"load_state_dict: expected a mapping of name -> array, "
-                            f"got {type(state_dict).__name__}")
-        targets = OrderedDict(self._state_entries())
-        missing = [name for name in targets if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in targets]
-        problems = []
-        if strict and unexpected:
-            problems.append("Unexpected key(s) in state_dict: "
-                            + ", ".join(f'"{k}"' for k in unexpected) + ".")
-        if strict and missing:
-            problems.append("Missing key(s) in state_dict: "
-                            + ", ".join(f'"{k}"' for k in missing) + ".")
-
-        planned = []                           # (target Tensor, source array)
-        for name, target in targets.items():
-            if name not in state_dict:
-                continue
-            source, problem = _source_array(name, state_dict[name], target)
-            if problem:
-                problems.append(problem)
-            else:
-                planned.append((target, source))
-        if problems:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(problems))
-
-        for target, source in planned:         # all checks passed: now write
-            np.copyto(target._data, source, casting="unsafe")
-        return IncompatibleKeys(missing, unexpected)
+        return _state_dict.load_state_dict(self, state_dict, strict)
 
     # ----- printing ------------------------------------------------------------------
     def extra_repr(self):
@@ -444,62 +391,3 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
-
-
-def _check_name(name, module, what):
-    if not isinstance(name, str):
-        raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
-    if "." in name or name == "":
-        raise KeyError(f"{what} name can't be empty or contain '.', got '{name}'")
-    if name not in module._parameters and name not in module._buffers \
-            and name not in module._modules and hasattr(module, name):
-        raise KeyError(f"attribute '{name}' already exists")
-
-
-def _source_array(name, value, target):
-    """The checkpoint value for ``target`` as an array, or a message saying why not."""
-    if isinstance(value, Tensor):
-        array = value._data
-    else:
-        try:
-            array = np.asarray(value)
-        except Exception as error:             # noqa: BLE001 - reported with the key
-            return None, f'cannot read value for "{name}": {error}'
-    target_shape = tuple(target.shape)
-    if array.dtype.kind not in "biuf":
-        return None, (f'dtype mismatch for "{name}": cannot copy values of dtype {array.dtype} '
-                      f"into a parameter of dtype {target.dtype}")
-    if target.dtype.kind in "iub" and array.dtype.kind == "f":
-        return None, (f'dtype mismatch for "{name}": cannot copy floating values '
-                      f"(dtype {array.dtype}) into an integer buffer of dtype {target.dtype}")
-    if tuple(array.shape) != target_shape:
-        return None, (f'size mismatch for "{name}": copying a param with shape '
-                      f"{tuple(array.shape)} from checkpoint, the shape in current model "
-                      f"is {target_shape}.")
-    return array, None
-
-
-def _is_dtype_name(text):
-    try:
-        to_dtype(text)
-        return True
-    except TypeError:
-        return False
-
-
-def _name_module_in(error, module):
-    """Prefix an op's error with the path of modules it came through, outermost
-    first, and the innermost module's own repr, so the message says which layer
-    of the model got the bad input: ``Sequential[3] (Linear(in_features=784, …)): …``."""
-    trail = getattr(error, "_module_trail", None)
-    if trail is None:
-        error._module_trail = trail = []
-        error._op_message = str(error.args[0]) if error.args else ""
-    trail.insert(0, module)
-    path = type(trail[0]).__name__
-    for parent, child in zip(trail, trail[1:]):
-        name = next((n for n, m in parent._modules.items() if m is child), "?")
-        path += f"[{name}]" if name.isdigit() else f".{name}"
-    innermost = trail[-1]
-    own = f"{innermost._get_name()}({innermost.extra_repr()})"
-    error.args = (f"{path} ({own}): {error._op_message}",) + tuple(error.args[1:])

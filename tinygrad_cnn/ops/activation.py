@@ -1,0 +1,100 @@
+"""The core activation functions: tanh, sigmoid and relu.
+
+They are here, not in ``nn``, because they are Tensor methods too
+(``x.relu()``); ``nn.functional`` and the ``nn`` layers (ReLU, Sigmoid, Tanh)
+call these. The other activations (gelu, elu, silu, …) live in
+``nn/activation_ops*.py``. Each backward is written from the output z, which
+the forward saves.
+"""
+import numpy as np
+
+from ..function import Function
+from .unary import as_float
+
+
+class Tanh(Function):
+    """z = tanh x, so ∂L/∂x = δ ⊙ (1 − z²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, delta):
+        (out,) = ctx.saved_tensors
+        return delta * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """z = σ(x) = 1 / (1 + e⁻ˣ), so ∂L/∂x = δ ⊙ z(1 − z).
+
+    Computed as ½(1 + tanh(x/2)), the same function without overflow for very
+    negative x.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        out = 0.5 * (1 + np.tanh(0.5 * x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, delta):
+        (out,) = ctx.saved_tensors
+        return delta * out * (1 - out)
+
+
+class Relu(Function):
+    """z = max(x, 0), so ∂L/∂x = δ where z > 0 and 0 where z ≤ 0 (0 at x = 0;
+    a NaN input gives z = NaN, which is not ≤ 0, so δ passes: PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, delta):
+        (out,) = ctx.saved_tensors
+        return np.where(out <= 0, 0, delta).astype(delta.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------
+# the functions: ``tinygrad_cnn.relu(x)`` and ``x.relu()`` are the same function
+# --------------------------------------------------------------------------
+def tanh(input):
+    """tanh x entrywise; integer input gives the default float dtype.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.tanh(tg.tensor([0.0]))
+    tensor([0.])
+    """
+    return Tanh.apply(as_float(input))
+
+
+def sigmoid(input):
+    """σ(x) = 1 / (1 + e⁻ˣ) entrywise; integer input gives the default float dtype.
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.sigmoid(tg.tensor([0.0]))
+    tensor([0.5000])
+    """
+    return Sigmoid.apply(as_float(input))
+
+
+def relu(input):
+    """max(x, 0) entrywise; integers stay integers, bool is rejected (PyTorch).
+
+    >>> import tinygrad_cnn as tg
+    >>> tg.relu(tg.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("relu: not implemented for bool tensors")
+    return Relu.apply(input)
+
+
+TENSOR_METHODS = ("relu", "sigmoid", "tanh")
