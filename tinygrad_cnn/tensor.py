@@ -292,73 +292,6 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    # ----- dtype and device ---------------------------------------------------------
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
-        """PyTorch's ``to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
-        ``to(other_tensor)`` (its dtype and device). Differentiable between float
-        dtypes; returns ``self`` when nothing changes (unless ``copy=True``).
-
-        >>> import tinygrad_cnn as tg
-        >>> x = tg.ones(2)
-        >>> x.to("cpu") is x, x.to(tg.float64).dtype, x.to("cpu", tg.int64).dtype
-        (True, tinygrad_cnn.float64, tinygrad_cnn.int64)
-        """
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype if dtype is None else dtype
-            elif isinstance(arg, DType) or (not isinstance(arg, str) and _is_dtype_like(arg)):
-                dtype = arg
-            else:
-                device = arg
-        resolve_device(device, "to") if device is not None else None
-        if dtype is None:
-            return self.clone() if copy else self
-        numpy_dtype = to_dtype(dtype, "to").numpy_dtype
-        if numpy_dtype == self._data.dtype:
-            return self.clone() if copy else self
-        return _ops.Cast.apply(self, numpy_dtype) if numpy_dtype.kind == "f" else \
-            Tensor._make(self._data.astype(numpy_dtype), None)
-
-    def type(self, dtype=None):
-        """``type()`` → PyTorch's type name (``'tinygrad_cnn.FloatTensor'``);
-        ``type(dtype)`` → converted, like ``to(dtype)``."""
-        if dtype is None:
-            return "tinygrad_cnn." + _TYPE_NAMES[self.dtype.name]
-        if isinstance(dtype, str) and dtype.rsplit(".", 1)[-1] in _TENSOR_TYPES:
-            dtype = to_dtype(_TENSOR_TYPES[dtype.rsplit(".", 1)[-1]], "type")
-        elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), DType):
-            dtype = dtype.dtype                          # x.type(tinygrad_cnn.FloatTensor)
-        return self.to(dtype)
-
-    def type_as(self, other):
-        return self.to(other.dtype)
-
-    def float(self): return self.to(np.float32)
-    def double(self): return self.to(np.float64)
-    def half(self): return self.to(np.float16)
-    def long(self): return self.to(np.int64)
-    def int(self): return self.to(np.int32)
-    def short(self): return self.to(np.int16)
-    def char(self): return self.to(np.int8)
-    def byte(self): return self.to(np.uint8)
-    def bool(self): return self.to(np.bool_)
-
-    def cpu(self):
-        return self
-
-    def cuda(self, device=None, non_blocking=False):
-        resolve_device("cuda", "cuda")
-
-    def contiguous(self, memory_format=None):
-        return self
-
-    def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
-
-    def clone(self, memory_format=None):
-        """A copy that stays in the graph (δ flows back to ``self`` unchanged)."""
-        return _ops.Clone.apply(self)
-
     # ----- arithmetic operators (the functions live in ops/elementwise.py) -------------
     def __add__(self, other): return _ops.add(self, other)
     def __radd__(self, other): return _ops.add(other, self)
@@ -442,22 +375,6 @@ def _rebuild(array, requires_grad):
 
 def _raw(value):
     return value._data if isinstance(value, Tensor) else value
-
-
-def _is_dtype_like(value):
-    if isinstance(value, (int, float)) or value is None:
-        return False
-    try:
-        to_dtype(value)
-        return True
-    except TypeError:
-        return False
-
-
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
-_TENSOR_TYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
 
 
 def _bind_methods(*modules):

@@ -26,10 +26,12 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `indexing`: ``x[index]``, ``x[index] = v``, where
 - `scatter_gather`: gather, scatter, index_select, masked_fill, take, nonzero …
 - `factories`: ``x.new_zeros(…)`` and friends
+- `conversion`: ``to(dtype or device)``, ``type``, ``float()``, ``long()`` …, ``cpu()``
 - `inplace`: ``add_``, ``x += y`` … and the version counter's rules
 """
 from . import (
-    activation, comparison, cumulative, diagonals, division, elementwise, factories, indexing,
+    activation, comparison, conversion, cumulative, diagonals, division, elementwise, factories,
+    indexing,
     inplace, linalg, movement, pointwise, rearrange, reductions, rounding, scatter_gather, slicing,
     softmax, sorting, statistics, trig, unary,
 )
@@ -46,4 +48,4 @@ from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
 FAMILIES = (elementwise, unary, trig, rounding, activation, pointwise, division, comparison,
             reductions, statistics, cumulative, sorting, linalg, softmax, movement, slicing,
-            rearrange, diagonals, indexing, scatter_gather, factories, inplace)
+            rearrange, diagonals, indexing, scatter_gather, factories, conversion, inplace)
