@@ -29,6 +29,7 @@ from .creation import (
     ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
     zeros_like,
 )
+from ._threads import get_num_threads, set_num_threads
 from .ops.elementwise import (
     abs, absolute, add, bmm, clamp, clip, clone, div, divide, exp, log, matmul, mm, mul,
     multiply, neg, negative, pow, relu, sigmoid, sqrt, sub, subtract, tanh, true_divide,
