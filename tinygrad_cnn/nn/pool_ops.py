@@ -29,7 +29,7 @@ import numpy as np
 from .._errors import DTypeError, ShapeError, describe
 from .._threads import run_in_batch_chunks
 from ..function import Function
-from .conv_args import pair
+from .conv_args import CallContext, pair
 
 
 def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
@@ -49,7 +49,7 @@ def pool_geometry(op, input, kernel_size, stride, padding, dilation=1, ceil_mode
                          f"got {describe(input)}")
     if input.dtype.kind != "f":
         raise DTypeError(f"{op}: expected a floating-point input, got {describe(input)}")
-    where = f"; input {describe(input)}"
+    where = CallContext(input=input)
     kernel = pair(op, "kernel_size", kernel_size, 1, where)
     stride = kernel if stride is None or stride == () else pair(op, "stride", stride, 1, where)
     padding = pair(op, "padding", padding, 0, where)
