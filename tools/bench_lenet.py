@@ -173,6 +173,8 @@ def profile(warmup, steps):
     over its uses in a step), and of the phases; one process."""
     import collections
 
+    sys.path.insert(0, protocol.ROOT)                    # this checkout's tinygrad_cnn
+    import tinygrad_cnn
     from tinygrad_cnn.function import Function
 
     per_step = collections.defaultdict(float)
@@ -206,8 +208,9 @@ def profile(warmup, steps):
             for key, seconds in per_step.items():
                 history[key].append(seconds)
     rows = sorted(((statistics.median(v), min(v), k) for k, v in history.items()), reverse=True)
-    print(f"LeNet-5 step, batch {BATCH}, float32, {steps} steps, threads "
-          f"{__import__('tinygrad_cnn').get_num_threads()}: median (min) ms per step")
+    threads = getattr(tinygrad_cnn, "get_num_threads", lambda: "n/a")()
+    print(f"LeNet-5 step, batch {BATCH}, float32, {steps} steps, threads {threads}: "
+          "median (min) ms per step")
     for median, minimum, (name, kind) in rows:
         print(f"  {name + ' ' + kind:28} {median * 1e3:7.3f}  ({minimum * 1e3:.3f})")
     return 0
