@@ -189,10 +189,15 @@ def test_a_step_is_bitwise_the_same_with_any_thread_count(restore_threads, monke
 
 def test_the_batch_is_really_split_when_threads_are_allowed(restore_threads, monkeypatch):
     monkeypatch.setattr(_threads, "MIN_BYTES_PER_THREAD", 1)
+    monkeypatch.setattr(_threads, "CHUNKS_PER_THREAD", 1)
     tg.set_num_threads(3)
     seen = []
     _threads.run_in_batch_chunks(10, lambda start, stop: seen.append((start, stop)), nbytes=10**6)
     assert sorted(seen) == [(0, 3), (3, 6), (6, 10)]
+    monkeypatch.setattr(_threads, "CHUNKS_PER_THREAD", 2)
+    seen.clear()
+    _threads.run_in_batch_chunks(12, lambda start, stop: seen.append((start, stop)), nbytes=10**6)
+    assert sorted(seen) == [(0, 2), (2, 4), (4, 6), (6, 8), (8, 10), (10, 12)]
     tg.set_num_threads(1)
     seen.clear()
     _threads.run_in_batch_chunks(10, lambda start, stop: seen.append((start, stop)), nbytes=10**6)

@@ -90,10 +90,17 @@ def _executor(workers):
         return _pool
 
 
+#: Chunks per thread: more, smaller chunks than threads, taken from a shared
+#: queue, so that a thread the OS runs late (another program on the core)
+#: holds up only its last chunk, not a whole share of the batch.
+CHUNKS_PER_THREAD = 2
+
+
 def run_in_batch_chunks(n, work, nbytes):
-    """Call ``work(start, stop)`` over ``[0, n)`` cut into one contiguous
-    chunk per thread, the chunks running at once; ``work`` must write only
-    the part of its output that belongs to images ``start:stop``.
+    """Call ``work(start, stop)`` over ``[0, n)`` cut into contiguous chunks
+    that the calling thread and the pool's threads take in turn; ``work``
+    must write only the part of its output that belongs to images
+    ``start:stop``, so the result does not depend on who ran which chunk.
 
     ``nbytes`` (the bytes the whole call touches) decides how many threads
     are worth it; small work runs inline as ``work(0, n)``.
@@ -110,11 +117,23 @@ def run_in_batch_chunks(n, work, nbytes):
     if threads <= 1 or threading.current_thread().name.startswith("tinygrad_cnn"):
         work(0, n)                         # a pool thread never waits on the pool
         return
-    bounds = [n * i // threads for i in range(threads + 1)]
+    chunks = min(n, threads * CHUNKS_PER_THREAD)
+    bounds = [n * i // chunks for i in range(chunks + 1)]
+    queue = iter(list(zip(bounds[:-1], bounds[1:])))
+    lock = threading.Lock()
+
+    def take_chunks():
+        while True:
+            with lock:
+                chunk = next(queue, None)
+            if chunk is None:
+                return
+            work(*chunk)
+
     pool = _executor(threads - 1)
-    futures = [pool.submit(work, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:])]
+    helpers = [pool.submit(take_chunks) for _ in range(threads - 1)]
     try:
-        work(bounds[0], bounds[1])          # this thread takes the first chunk
+        take_chunks()                       # this thread works too
     finally:
-        for future in futures:
-            future.result()                 # re-raises a chunk's exception
+        for helper in helpers:
+            helper.result()                 # re-raises a chunk's exception
