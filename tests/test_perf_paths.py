@@ -94,19 +94,35 @@ def test_the_size_rule_picks_per_image_gemms_for_lenet_and_one_gemm_for_wide_lay
 
 @pytest.mark.parametrize("dilation", [(1, 1), (2, 1)])
 def test_row_wide_col2im_equals_the_strided_one(dilation):
+    from tinygrad_cnn.nn import conv_ops
     rng = np.random.default_rng(2)
-    n, c, kh, kw, h_out, w_out = 2, 3, 3, 2, 4, 5
+    c, kh, kw, n, h_out, w_out = 3, 3, 2, 2, 4, 5
     padded = (h_out + dilation[0] * (kh - 1), w_out + dilation[1] * (kw - 1))
-    cols = rng.standard_normal((n, c, kh, kw, h_out, w_out))
+    cols = rng.standard_normal((c, kh, kw, n, h_out, w_out))
     plain = np.zeros((n, c) + padded)
-    conv_per_image.col2im_add_per_image(cols, plain, (1, 1), dilation)
-    wide_cols = np.zeros((n, c, kh, kw, h_out, padded[1]))
+    conv_ops.col2im_add(cols, plain, (1, 1), dilation)
+    wide_cols = np.zeros((c, kh, kw, n, h_out, padded[1]))
     wide_cols[..., :w_out] = cols                          # zero columns out to W_pad
     wide = np.zeros((n, c) + padded)
-    conv_per_image.col2im_add_wide(wide_cols.reshape(n, c, kh, kw, -1), wide, dilation, w_out)
+    conv_ops.col2im_add_wide(wide_cols, wide, dilation, w_out)
     np.testing.assert_array_equal(wide, plain)
-    # every entry is reached: the sum of all columns lands somewhere
-    np.testing.assert_allclose(wide.sum(), cols.sum())
+    np.testing.assert_allclose(wide.sum(), cols.sum())     # every entry landed somewhere
+
+
+@pytest.mark.parametrize("dilation, groups", [((1, 1), 1), ((2, 1), 1), ((1, 2), 2)])
+def test_row_shift_input_gradient_equals_the_plain_col2im(dilation, groups):
+    rng = np.random.default_rng(5)
+    n, c_in, c_out, kh, kw, h_out, w_out = 2, 4, 6, 3, 2, 4, 5
+    delta = rng.standard_normal((n, c_out, h_out, w_out))
+    weight = rng.standard_normal((c_out, c_in // groups, kh, kw))
+    padded = (n, c_in, h_out + dilation[0] * (kh - 1), w_out + dilation[1] * (kw - 1))
+    shifts, plain = np.zeros(padded), np.zeros(padded)
+    conv_per_image.input_grad_row_shifts(delta, weight, shifts, dilation, groups)
+    rows = weight.reshape(groups, c_out // groups, -1).swapaxes(-1, -2)
+    cols = np.matmul(rows, delta.reshape(n, groups, c_out // groups, -1))
+    conv_per_image.col2im_add_per_image(cols.reshape(n, c_in, kh, kw, h_out, w_out), plain,
+                                        (1, 1), dilation)
+    np.testing.assert_allclose(shifts, plain, rtol=1e-12, atol=1e-12)
 
 
 def test_an_infinite_weight_gives_what_pytorch_gives(conv_path):

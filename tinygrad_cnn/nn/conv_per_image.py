@@ -11,7 +11,9 @@ jS+vD]``, and each image gets its own GEMM — the same sums, in NCHW:
 * forward ``z_n = W_mat @ cols_n + b`` (`forward_per_image`);
 * rule 2 ``∂L/∂W = Σ_n δ_n @ cols_nᵀ`` (`weight_grad_per_image`);
 * rule 1 ``Mᵀδ``: ``W_matᵀ @ δ_n`` gives what every window entry sent back,
-  and `col2im_add_per_image` adds it where it was read (`input_grad_per_image`).
+  and `col2im_add_per_image` adds it where it was read (`input_grad_per_image`);
+  for stride 1 the same sum is split into a GEMM over δ's row shifts and
+  kH plane adds (`input_grad_row_shifts`).
 
 The images are independent, so the batch is split across the thread pool
 (`tinygrad_cnn._threads`): each chunk copies its windows and runs its GEMMs.
@@ -112,54 +114,61 @@ def col2im_add_per_image(cols, grad_padded, stride, dilation):
                         v * dw:v * dw + (w_out - 1) * sw + 1:sw] += cols[:, :, u, v]
 
 
-def col2im_add_wide(cols, grad_padded, dilation, out_width):
-    """`col2im_add_per_image` for stride 1, with rows as wide as the padded
-    input: ``cols[n, c, u, v, i·W_pad + j]`` holds entry (i, j) for j < W_out
-    and exact zeros for W_out ≤ j < W_pad (δ was given zero columns).
+def input_grad_row_shifts(delta, weight, grad_padded, dilation, groups):
+    """Rule 1 for stride 1, ``δ^{l-1}[c, r, s] = Σ_{p,u,v} W[p, c, u, v] · δ[p, r - uD, s - vD]``
+    (padded coordinates), with the sum split in two so that neither half
+    copies or scatters much:
 
-    Tap (u, v) sends entry (i, j) to padded position (i + uD, j + vD), flat
-    ``i·W_pad + j + (uD·W_pad + vD)``: with rows W_pad wide, one shift of the
-    whole plane, so each tap is one long add instead of one short add per
-    row; the zero columns land on real positions and add nothing."""
-    n, c, kh, kw, plane = cols.shape
-    row_width = grad_padded.shape[3]
-    grad_flat = grad_padded.reshape(n, c, grad_padded.shape[2] * row_width)   # (N, C, H_pad·W_pad)
-    length = plane - (row_width - out_width)                       # up to the last real column
-    (dh, dw) = dilation
-    for u in range(kh):
+    * over (p, v), a GEMM: with ``δ_v[p, v, i, s] = δ[p, i, s - vD]`` (each
+      row of δ shifted right by vD, zero elsewhere, rows W_pad wide),
+      ``rows[c, u, i, s] = Σ_{p,v} W[p, c, u, v] · δ_v[p, v, i, s]``;
+    * over u, kH whole-plane adds: ``δ^{l-1}[c, i + uD, s] += rows[c, u, i, s]``.
+
+    The plain `col2im_add_per_image` makes kH·kW adds of short rows; here
+    there are kW copies of δ and kH long adds. ``grad_padded`` (zeros on
+    entry) is (N, C_in, H_out + D(kH-1), W_out + D(kW-1)).
+    """
+    n, c_out, h_out, w_out = delta.shape
+    _, c_in_g, kh, kw = weight.shape
+    (dh, dw), c_out_g = dilation, c_out // groups
+    row_width, plane = grad_padded.shape[3], h_out * grad_padded.shape[3]
+    # w_mat[g, (c, u), (p, v)] = W[g·C_out/G + p, c, u, v]
+    w_mat = weight.reshape(groups, c_out_g, c_in_g, kh, kw).transpose(0, 2, 3, 1, 4).reshape(
+        groups, c_in_g * kh, c_out_g * kw)
+    grad_flat = grad_padded.reshape(n, groups * c_in_g, grad_padded.shape[2] * row_width)
+
+    def images(start, stop):                   # images start:stop (threads split the batch)
+        count = stop - start
+        shifted = np.zeros((count, c_out, kw, h_out, row_width), dtype=delta.dtype)   # δ_v
         for v in range(kw):
-            shift = u * dh * row_width + v * dw
-            grad_flat[:, :, shift:shift + length] += cols[:, :, u, v, :length]
+            shifted[:, :, v, :, v * dw:v * dw + w_out] = delta[start:stop]
+        rows = np.matmul(w_mat, shifted.reshape(count, groups, c_out_g * kw, plane))
+        rows = rows.reshape(count, groups * c_in_g, kh, plane)    # (n, C_in, kH, H_out·W_pad)
+        for u in range(kh):
+            shift = u * dh * row_width
+            grad_flat[start:stop, :, shift:shift + plane] += rows[:, :, u]
+    run_in_batch_chunks(n, images, n * c_out * kw * plane * delta.itemsize)
 
 
 def input_grad_per_image(delta, weight, grad_padded, stride, dilation, groups):
     """Rule 1 as ``Mᵀδ``: ``cols_n = W_matᵀ @ δ_n``, then `col2im_add_per_image`
-    (`col2im_add_wide` for stride 1) into ``grad_padded`` (zeros on entry).
+    into ``grad_padded`` (zeros on entry); for stride 1 `input_grad_row_shifts`,
+    unless an inf/NaN weight would meet its zeros (inf·0 is NaN).
 
     Shape:
         delta: (N, C_out, H_out, W_out);  weight: (C_out, C_in/G, kH, kW);
         grad_padded: (N, C_in, H_pad, W_pad).
     """
+    if stride == (1, 1) and np.isfinite(weight).all():
+        return input_grad_row_shifts(delta, weight, grad_padded, dilation, groups)
     n, c_out, h_out, w_out = delta.shape
     _, c_in_g, kh, kw = weight.shape
     rows = c_in_g * kh * kw
     w_mat_t = weight.reshape(groups, c_out // groups, rows).swapaxes(-1, -2)   # (G, rows, C_out/G)
-    # stride 1: rows as wide as the padded input (`col2im_add_wide`), unless
-    # an inf/NaN weight would turn the zero columns into NaN
-    wide = stride == (1, 1) and bool(np.isfinite(weight).all())
-    row_width = grad_padded.shape[3] if wide else w_out
+    delta_mat = delta.reshape(n, groups, c_out // groups, h_out * w_out)
 
     def images(start, stop):                   # images start:stop (threads split the batch)
-        part = delta[start:stop]
-        if wide:                               # δ with zero columns out to the padded width
-            part = np.zeros((stop - start, c_out, h_out, row_width), dtype=delta.dtype)
-            part[..., :w_out] = delta[start:stop]
-        delta_mat = part.reshape(stop - start, groups, c_out // groups, h_out * row_width)
-        cols = np.matmul(w_mat_t, delta_mat)                       # (n, G, rows, pixels)
-        cols = cols.reshape(stop - start, groups * c_in_g, kh, kw, h_out * row_width)
-        if wide:
-            col2im_add_wide(cols, grad_padded[start:stop], dilation, w_out)
-        else:
-            col2im_add_per_image(cols.reshape(cols.shape[:4] + (h_out, w_out)),
-                                 grad_padded[start:stop], stride, dilation)
-    run_in_batch_chunks(n, images, n * rows * groups * h_out * row_width * delta.itemsize)
+        cols = np.matmul(w_mat_t, delta_mat[start:stop])           # (n, G, rows, pixels)
+        cols = cols.reshape(stop - start, groups * c_in_g, kh, kw, h_out, w_out)
+        col2im_add_per_image(cols, grad_padded[start:stop], stride, dilation)
+    run_in_batch_chunks(n, images, n * rows * groups * h_out * w_out * delta.itemsize)
