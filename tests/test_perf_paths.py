@@ -247,7 +247,8 @@ def test_omp_num_threads_sets_the_default(env, expected):
 
 
 def test_the_default_without_omp_num_threads_is_the_cores_available():
-    code = "import tinygrad_cnn as tg, os; print(tg.get_num_threads(), len(os.sched_getaffinity(0)))"
+    code = ("import tinygrad_cnn as tg, os; "
+            "print(tg.get_num_threads(), len(os.sched_getaffinity(0)))")
     env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env=dict(env, PYTHONPATH=ROOT))

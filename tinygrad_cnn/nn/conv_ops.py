@@ -145,7 +145,7 @@ def col2im_add_wide(cols, grad_padded, dilation, out_width):
             for v in range(kw):
                 shift = u * dh * row_width + v * dw
                 grad_flat[start:stop, :, shift:shift + length] += (
-                    cols_flat[:, u, v, start:stop, :length].transpose(1, 0, 2))  # (C, N, ·) → (N, C, ·)
+                    cols_flat[:, u, v, start:stop, :length].transpose(1, 0, 2))  # (C, N, ·)→(N, C, ·)
     run_in_batch_chunks(n, add, cols.nbytes)
 
 

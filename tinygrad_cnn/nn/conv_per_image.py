@@ -93,7 +93,8 @@ def weight_grad_per_image(delta, cols, groups):
     """
     n, c_out = delta.shape[:2]
     rows = cols.shape[2]
-    delta_mat = delta.reshape(n, groups, c_out // groups, delta.shape[2] * delta.shape[3])     # (N, G, C_out/G, pixels)
+    pixels = delta.shape[2] * delta.shape[3]
+    delta_mat = delta.reshape(n, groups, c_out // groups, pixels)   # (N, G, C_out/G, pixels)
     per_image = np.empty((n, groups, c_out // groups, rows), dtype=delta.dtype)
 
     def images(start, stop):                   # images start:stop (threads split the batch)

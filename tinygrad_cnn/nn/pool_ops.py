@@ -154,7 +154,8 @@ class MaxPool2d(Function):
             where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw))
 
             def first_hit(start, stop):        # images start:stop (threads split the batch)
-                z_part, padded_part, where_part = z[start:stop], padded[start:stop], where[start:stop]
+                z_part, padded_part = z[start:stop], padded[start:stop]
+                where_part = where[start:stop]
                 missed_so_far = np.ones(z_part.shape, dtype=bool)
                 miss = np.empty(z_part.shape, dtype=bool)
                 # without padding some offset holds the maximum: the last needs no test
