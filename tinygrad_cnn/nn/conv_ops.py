@@ -29,7 +29,13 @@ when the whole batch fits in one chunk.
   data than the alternative);
 * otherwise ``Mᵀδ``: ``W_matᵀ @ δ_mat`` gives what every window entry sent
   back, and `col2im_add` adds it onto the input position it was read from
-  (one strided-slice add per kernel tap), overlapping windows summing up.
+  (one strided-slice add per kernel tap), overlapping windows summing up
+  (`col2im_add_wide` for stride 1: the same adds in long rows).
+
+Thin layers (a small weight matrix, as LeNet's) run the same maps with one
+GEMM per image instead (`conv_per_image`): the batch-wide GEMM would be too
+long and thin for BLAS. The big copies are split over the batch across
+threads (`tinygrad_cnn._threads`), which changes no result.
 
 `tinygrad_cnn.nn.reference` has the literal loop-by-loop procedure (pad,
 insert zeros, rotate 180°, cross-correlate); the tests check the two agree.
