@@ -137,37 +137,36 @@ class MaxPool2d(Function):
 
         n = a.shape[0]
         z = np.empty(a.shape[:2] + tuple(out_size), dtype=a.dtype)   # (N, C, H_out, W_out)
+        record = ctx.needs_input_grad[0] or indices_out is not None
+        # record the position of each window's maximum: the first offset
+        # (row-major) holding it that is not padding, so ties go to the
+        # first. Its index is the number of offsets before it that miss:
+        # count, per window, the offsets until the first hit.
+        real = _pad(np.ones((1, 1) + a.shape[2:], dtype=bool), pads, False) if any(pads) else None
+        where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw)) if record else None
 
-        def running_max(start, stop):          # images start:stop (threads split the batch)
+        def pool(start, stop):                 # images start:stop (threads split the batch)
             z_part, padded_part = z[start:stop], padded[start:stop]
             np.copyto(z_part, tap(padded_part, 0, 0))
             for u, v in offsets[1:]:
                 np.maximum(z_part, tap(padded_part, u, v), out=z_part)   # NaN propagates
-        run_in_batch_chunks(n, running_max, padded.nbytes)
-        ctx.geometry = (a.shape, kernel_size, stride, pads, dilation, out_size)
-        if ctx.needs_input_grad[0] or indices_out is not None:
-            # record the position of each window's maximum: the first offset
-            # (row-major) holding it that is not padding, so ties go to the
-            # first. Its index is the number of offsets before it that miss:
-            # count, per window, the offsets until the first hit.
-            real = _pad(np.ones((1, 1) + a.shape[2:], dtype=bool), pads, False) if any(pads) else None
-            where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw))
-
-            def first_hit(start, stop):        # images start:stop (threads split the batch)
-                z_part, padded_part = z[start:stop], padded[start:stop]
-                where_part = where[start:stop]
-                missed_so_far = np.ones(z_part.shape, dtype=bool)
-                miss = np.empty(z_part.shape, dtype=bool)
-                # without padding some offset holds the maximum: the last needs no test
-                for u, v in offsets if real is not None else offsets[:-1]:
-                    np.not_equal(tap(padded_part, u, v), z_part, out=miss)
-                    if real is not None:
-                        miss |= ~tap(real, u, v)                      # padding never counts
-                    missed_so_far &= miss
-                    where_part += missed_so_far
+            if not record:
+                return
+            where_part = where[start:stop]
+            missed_so_far = np.ones(z_part.shape, dtype=bool)
+            miss = np.empty(z_part.shape, dtype=bool)
+            # without padding some offset holds the maximum: the last needs no test
+            for u, v in offsets if real is not None else offsets[:-1]:
+                np.not_equal(tap(padded_part, u, v), z_part, out=miss)
                 if real is not None:
-                    where_part[missed_so_far] = 0    # no real entry in the window: δ is dropped
-            run_in_batch_chunks(n, first_hit, padded.nbytes)
+                    miss |= ~tap(real, u, v)                          # padding never counts
+                missed_so_far &= miss
+                where_part += missed_so_far
+            if real is not None:
+                where_part[missed_so_far] = 0        # no real entry in the window: δ is dropped
+        run_in_batch_chunks(n, pool, padded.nbytes)
+        ctx.geometry = (a.shape, kernel_size, stride, pads, dilation, out_size)
+        if record:
             if np.isnan(z).any():                                     # NaN windows: the last NaN
                 for index, (u, v) in enumerate(offsets):
                     where[np.isnan(tap(padded, u, v))] = index
