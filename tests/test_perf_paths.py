@@ -255,3 +255,26 @@ def test_the_default_without_omp_num_threads_is_the_cores_available():
     assert done.returncode == 0, done.stderr
     ours, cores = map(int, done.stdout.split())
     assert ours == cores
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_its_own_pool(restore_threads, monkeypatch):
+    monkeypatch.setattr(_threads, "MIN_BYTES_PER_THREAD", 1)
+    tg.set_num_threads(2)
+    _threads.run_in_batch_chunks(4, lambda start, stop: None, nbytes=10**6)   # pool started
+    code = (
+        "import os, sys, numpy as np, tinygrad_cnn as tg\n"
+        "from tinygrad_cnn import _threads\n"
+        "_threads.MIN_BYTES_PER_THREAD = 1; tg.set_num_threads(2)\n"
+        "out = np.zeros(8)\n"
+        "def work(start, stop): out[start:stop] = 1\n"
+        "_threads.run_in_batch_chunks(8, work, 10**6)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    out[:] = 0; _threads.run_in_batch_chunks(8, work, 10**6)\n"
+        "    os._exit(0 if out.sum() == 8 else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -50,6 +50,16 @@ _pool_size = 0
 _pool_lock = threading.Lock()
 
 
+def _forget_pool_after_fork():
+    """A forked child has none of the parent's threads: start a new pool."""
+    global _pool, _pool_size, _pool_lock
+    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def set_num_threads(n):
     """Set the number of threads tinygrad_cnn's batch-parallel loops use (as
     ``torch.set_num_threads``). It changes speed only, never a result.
