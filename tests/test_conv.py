@@ -530,9 +530,13 @@ def test_chunked_batches_and_both_input_gradient_routes_equal_the_reference(
         a, delta, w.shape, stride, padding), rtol=1e-10, atol=1e-12)
 
 
-def test_columns_kept_by_forward_give_the_same_weight_gradient_as_recomputing_them(monkeypatch):
-    from tinygrad_cnn.nn import conv_ops
+@pytest.mark.parametrize("per_image", [False, True])
+def test_columns_kept_by_forward_give_the_same_weight_gradient_as_recomputing_them(monkeypatch,
+                                                                                   per_image):
+    from tinygrad_cnn.nn import conv_ops, conv_per_image
 
+    # the batch-wide GEMM's layout, or one GEMM per image (thin layers)
+    monkeypatch.setattr(conv_per_image, "MAX_WEIGHT_ENTRIES", 10**9 if per_image else 0)
     rng = np.random.default_rng(3)
     a, w = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3))
 
@@ -544,7 +548,10 @@ def test_columns_kept_by_forward_give_the_same_weight_gradient_as_recomputing_th
         return kept, weight.grad.numpy()
 
     kept, from_kept = weight_grad()
-    assert kept.shape == (3, 3, 3, 2, 4, 4)            # (C, kH, kW, N, H_out, W_out)
+    if per_image:
+        assert kept.shape == (2, 1, 27, 16)            # (N, G, C·kH·kW, H_out·W_out)
+    else:
+        assert kept.shape == (3, 3, 3, 2, 4, 4)        # (C, kH, kW, N, H_out, W_out)
     monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 1)  # one image per chunk: recomputed
     not_kept, recomputed = weight_grad()
     assert not_kept is None

@@ -29,6 +29,7 @@ from .creation import (
     ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
     zeros_like,
 )
+from ._threads import get_num_threads, set_num_threads
 from .ops.elementwise import (
     add, bmm, clone, div, divide, matmul, mm, mul, multiply, neg, negative, pow, sub, subtract,
     true_divide,

@@ -1,33 +1,37 @@
 """Benchmark one conv layer step (forward + backward) against PyTorch.
 
-    python tools/bench_conv.py            # full run (a few minutes: 1,000 steps for the leak check)
-    python tools/bench_conv.py --quick    # fewer repeats, fewer leak-check steps
-    python tools/bench_conv.py --blas-threads 1   # NumPy single-threaded (busy machines)
+    python tools/bench_conv.py              # 5 process pairs and the leak check (a few minutes)
+    python tools/bench_conv.py --quick      # 3 pairs, fewer repeats and leak-check steps
+    python tools/bench_conv.py --threads 1  # both frameworks on one thread
 
 The step: N=32, C_in=C_out=64, 32×32, 3×3 kernel, padding 1, forward and
-backward (input, weight and bias gradients). Each framework runs in its own
-subprocess (PyTorch with ``torch.set_num_threads(2)``). Reported:
+backward (input, weight and bias gradients). The protocol is issue 13's
+(`bench_protocol`): each framework in its own fresh process with the same
+thread count (default: the cores available), the order alternating over at
+least 3 process pairs, the median of the per-pair ratios printed with its
+range. Reported:
 
-* median step time, ours vs PyTorch, float32 and float64;
+* step time ratio, ours vs PyTorch, float32 and float64;
 * achieved GFLOP/s (3 × 2·N·C_out·H·W·C_in·9 flops for forward + backward) vs
-  NumPy's own float32 matmul GFLOP/s at a comparable GEMM size, measured in
-  the same run;
-* peak memory of one step (tracemalloc, which sees NumPy's buffers) vs the
-  bytes the step must hold: input, output, their gradients, weight and bias
-  and theirs;
-* that memory does not grow: tracemalloc's current size after many steps ≈
-  after 10.
+  NumPy's own float32 matmul GFLOP/s at the im2col GEMM's size, measured in
+  the same process (median over the pairs);
+* in one last process: peak memory of one step (tracemalloc, which sees
+  NumPy's buffers) vs the bytes the step must hold (input, output, their
+  gradients, weight and bias and theirs), and that memory does not grow:
+  tracemalloc's current size after many steps ≈ after 10.
 
-Targets (PASS/FAIL): ≤ 2× PyTorch float32, ≥ 35% of NumPy matmul GFLOP/s,
-peak ≤ 2× required bytes, float64 ≤ 1× PyTorch float64, no growth.
+Targets (PASS/FAIL): float32 ≤ 1.2× PyTorch and ≥ 75 % of NumPy's matmul
+GFLOP/s, float64 ≤ 1× PyTorch float64, peak ≤ 2× required bytes, no growth.
 Timings on a busy machine are noisy: compare figures taken on an idle one.
 """
 import argparse
-import json
 import os
-import subprocess
+import statistics
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_protocol as protocol  # noqa: E402
 
 N, C_IN, C_OUT, SIZE, K, PAD = 32, 64, 64, 32, 3, 1
 FLOPS = 3 * 2 * N * C_OUT * SIZE * SIZE * C_IN * K * K
@@ -76,6 +80,14 @@ def run_ours(repeats, leak_steps):
 
     result = {dtype: {"time": _time(setup(dtype)[-1], repeats)}
               for dtype in ("float32", "float64")}
+    # NumPy's own matmul at the im2col GEMM's size: (N·H·W, C_in·9) @ (C_in·9, C_out)
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((N * SIZE * SIZE, C_IN * K * K)).astype(np.float32)
+    m = rng.standard_normal((C_IN * K * K, C_OUT)).astype(np.float32)
+    seconds = _time(lambda: a @ m, repeats)
+    result["numpy_matmul_gflops"] = 2 * a.shape[0] * a.shape[1] * m.shape[1] / seconds / 1e9
+    if not leak_steps:
+        return result
 
     # memory, float32: the bytes the step must hold, and its tracemalloc peak
     x, w, b, delta, step = setup("float32")
@@ -102,22 +114,14 @@ def run_ours(repeats, leak_steps):
     result["current_after_10"] = after_10
     result["current_after_many"] = after_many
     result["leak_steps"] = leak_steps
-
-    # NumPy's own matmul at a comparable GEMM size: (C_out, C_in) @ (C_in, N·H·W)
-    # is the per-tap GEMM; also the im2col-sized (N·H·W, C_in·9) @ (C_in·9, C_out)
-    rng = np.random.default_rng(1)
-    a = rng.standard_normal((N * SIZE * SIZE, C_IN * K * K)).astype(np.float32)
-    m = rng.standard_normal((C_IN * K * K, C_OUT)).astype(np.float32)
-    seconds = _time(lambda: a @ m, repeats)
-    result["numpy_matmul_gflops"] = 2 * a.shape[0] * a.shape[1] * m.shape[1] / seconds / 1e9
     return result
 
 
-def run_torch(repeats):
-    """Child process: PyTorch's step, 2 threads."""
+def run_torch(repeats, threads):
+    """Child process: PyTorch's step."""
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     result = {}
     for dtype in (torch.float32, torch.float64):
         generator = torch.Generator().manual_seed(0)
@@ -135,83 +139,77 @@ def run_torch(repeats):
     return result
 
 
-def _child(which, repeats, leak_steps, blas_threads):
-    command = [sys.executable, __file__, "--child", which, "--repeats", str(repeats),
-               "--leak-steps", str(leak_steps)]
-    env = dict(os.environ)
-    if which == "ours":       # NumPy's BLAS reads these when it loads, so set them before
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[name] = str(blas_threads)
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
-    if completed.returncode != 0:
-        return None, completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"
-    return json.loads(completed.stdout.strip().splitlines()[-1]), None
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and leak-check steps")
-    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None, help="timed steps per process")
+    parser.add_argument("--pairs", type=int, default=None,
+                        help=f"fresh process pairs (default 5; at least {protocol.MIN_PAIRS})")
     parser.add_argument("--leak-steps", type=int, default=None)
-    parser.add_argument("--blas-threads", type=int, default=2,
-                        help="threads for NumPy's BLAS (default 2, as PyTorch's); 1 avoids "
-                             "the stalls of spinning BLAS threads on a busy machine")
+    parser.add_argument("--threads", type=int, default=protocol.default_threads(),
+                        help="threads for both frameworks (default: the cores available)")
     parser.add_argument("--child", choices=("ours", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     repeats = args.repeats or (5 if args.quick else 20)
-    leak_steps = args.leak_steps or (50 if args.quick else 1000)
+    leak_steps = args.leak_steps if args.leak_steps is not None else (50 if args.quick else 1000)
+    pairs = max(protocol.MIN_PAIRS, args.pairs or (3 if args.quick else 5))
 
     if args.child == "ours":
-        print(json.dumps(run_ours(repeats, leak_steps)))
+        print(__import__("json").dumps(run_ours(repeats, leak_steps)))
         return 0
     if args.child == "torch":
-        print(json.dumps(run_torch(repeats)))
+        print(__import__("json").dumps(run_torch(repeats, args.threads)))
         return 0
 
-    ours, error = _child("ours", repeats, leak_steps, args.blas_threads)
-    if ours is None:
-        print(f"tinygrad_cnn run failed: {error}")
-        return 1
-    theirs, torch_error = _child("torch", repeats, leak_steps, args.blas_threads)
+    script = os.path.abspath(__file__)
+
+    def ours():
+        return protocol.run_child(script, ["--child", "ours", "--repeats", repeats,
+                                           "--leak-steps", 0], args.threads)
+
+    def theirs():
+        return protocol.run_child(script, ["--child", "torch", "--repeats", repeats,
+                                           "--threads", args.threads], args.threads)
 
     print(f"conv2d step: N={N}, C_in=C_out={C_IN}, {SIZE}x{SIZE}, {K}x{K}, padding {PAD}, "
-          f"forward + backward; median of {repeats}; NumPy BLAS threads {args.blas_threads}, "
-          "PyTorch threads 2")
-    print(f"{'':34}{'tinygrad_cnn':>14}{'PyTorch':>12}{'ratio':>9}")
+          f"forward + backward; {pairs} fresh process pairs, order alternating, "
+          f"{args.threads} threads each; per process the median of {repeats} steps")
+    results = protocol.alternating_pairs(ours, theirs, pairs)
     verdicts = []
-    for dtype, limit in (("float32", 2.0), ("float64", 1.0)):
-        mine = ours[dtype]["time"]
-        if theirs is None:
-            print(f"{dtype + ' step (ms)':34}{mine * 1e3:14.1f}{'n/a':>12}")
-            continue
-        other = theirs[dtype]["time"]
-        ratio = mine / other
-        verdicts.append((f"{dtype} time <= {limit:g}x PyTorch", ratio <= limit,
-                         f"{ratio:.2f}x"))
-        print(f"{dtype + ' step (ms)':34}{mine * 1e3:14.1f}{other * 1e3:12.1f}{ratio:8.2f}x")
-    gflops = FLOPS / ours["float32"]["time"] / 1e9
-    share = gflops / ours["numpy_matmul_gflops"]
-    print(f"{'float32 GFLOP/s':34}{gflops:14.1f}")
-    print(f"{'NumPy float32 matmul GFLOP/s':34}{ours['numpy_matmul_gflops']:14.1f}")
-    verdicts.append(("float32 GFLOP/s >= 35% of NumPy matmul", share >= 0.35, f"{share:.0%}"))
-    peak, required = ours["peak_bytes"], ours["required_bytes"]
-    print(f"{'peak memory of a step (MiB)':34}{peak / 2**20:14.1f}")
-    print(f"{'required bytes (MiB)':34}{required / 2**20:14.1f}")
+    for dtype, limit in (("float32", 1.2), ("float64", 1.0)):
+        ratios = []
+        for index, (mine, other) in enumerate(results, 1):
+            ratios.append(mine[dtype]["time"] / other[dtype]["time"] if other else None)
+            print(f"  {dtype} pair {index}: tinygrad_cnn {mine[dtype]['time'] * 1e3:7.1f} ms   "
+                  + (f"PyTorch {other[dtype]['time'] * 1e3:7.1f} ms   ratio {ratios[-1]:.2f}×"
+                     if other else "PyTorch n/a"))
+        ratio = protocol.median_ratio(ratios)
+        verdicts.append((f"{dtype} time <= {limit:g}x PyTorch",
+                         None if ratio is None else ratio <= limit, protocol.ratio_summary(ratios)))
+    shares = [FLOPS / mine["float32"]["time"] / 1e9 / mine["numpy_matmul_gflops"]
+              for mine, _ in results]
+    gflops = statistics.median(FLOPS / mine["float32"]["time"] / 1e9 for mine, _ in results)
+    numpy_gflops = statistics.median(mine["numpy_matmul_gflops"] for mine, _ in results)
+    print(f"  float32 GFLOP/s {gflops:.1f} (median); NumPy float32 matmul {numpy_gflops:.1f}")
+    verdicts.append(("float32 GFLOP/s >= 75% of NumPy matmul", statistics.median(shares) >= 0.75,
+                     f"{statistics.median(shares):.0%}, range {min(shares):.0%}–{max(shares):.0%}"))
+
+    memory = protocol.run_child(script, ["--child", "ours", "--repeats", 3, "--leak-steps",
+                                         leak_steps], args.threads)
+    peak, required = memory["peak_bytes"], memory["required_bytes"]
+    print(f"  peak memory of a step {peak / 2**20:.1f} MiB; required {required / 2**20:.1f} MiB")
     verdicts.append(("peak memory <= 2x required", peak <= 2 * required,
                      f"{peak / required:.2f}x"))
-    grown = ours["current_after_many"] - ours["current_after_10"]
-    print(f"{'traced memory after 10 steps (MiB)':34}{ours['current_after_10'] / 2**20:14.2f}")
-    label = f"... after {ours['leak_steps']} steps (MiB)"
-    print(f"{label:34}{ours['current_after_many'] / 2**20:14.2f}")
+    grown = memory["current_after_many"] - memory["current_after_10"]
+    print(f"  traced memory after 10 steps {memory['current_after_10'] / 2**20:.2f} MiB, after "
+          f"{memory['leak_steps']} steps {memory['current_after_many'] / 2**20:.2f} MiB")
     verdicts.append(("memory does not grow over steps", grown < 2**20,
                      f"{grown / 2**10:+.0f} KiB"))
-    if theirs is None:
-        print(f"PyTorch run failed ({torch_error}); its comparisons are skipped")
     print()
     for label, passed, figure in verdicts:
-        print(f"{'PASS' if passed else 'FAIL'}  {label:42} ({figure})")
+        print(f"{protocol.verdict(passed)}  {label:42} ({figure})")
     print("(timings from a busy machine are noisy; take final figures on an idle one)")
-    return 0
+    return 0 if all(passed is not False for _, passed, _ in verdicts) else 1
 
 
 if __name__ == "__main__":

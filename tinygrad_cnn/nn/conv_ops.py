@@ -29,7 +29,13 @@ when the whole batch fits in one chunk.
   data than the alternative);
 * otherwise ``Mᵀδ``: ``W_matᵀ @ δ_mat`` gives what every window entry sent
   back, and `col2im_add` adds it onto the input position it was read from
-  (one strided-slice add per kernel tap), overlapping windows summing up.
+  (one strided-slice add per kernel tap), overlapping windows summing up
+  (`col2im_add_wide` for stride 1: the same adds in long rows).
+
+Thin layers (a small weight matrix, as LeNet's) run the same maps with one
+GEMM per image instead (`conv_per_image`): the batch-wide GEMM would be too
+long and thin for BLAS. The big copies are split over the batch across
+threads (`tinygrad_cnn._threads`), which changes no result.
 
 `tinygrad_cnn.nn.reference` has the literal loop-by-loop procedure (pad,
 insert zeros, rotate 180°, cross-correlate); the tests check the two agree.
@@ -37,7 +43,9 @@ The argument checks the layers share live in `conv_args`.
 """
 import numpy as np
 
+from .._threads import run_in_batch_chunks
 from ..function import Function
+from . import conv_per_image
 from .conv_args import (  # noqa: F401  (pair, check_conv_inputs, conv_padding: re-exported)
     check_conv_inputs,
     conv_output_size,
@@ -56,7 +64,10 @@ def pad2d(a, padding):
         return a
     n, c, h, w = a.shape
     padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=a.dtype)
-    padded[:, :, top:top + h, left:left + w] = a
+
+    def copy(start, stop):                     # images start:stop (threads split the batch)
+        padded[start:stop, :, top:top + h, left:left + w] = a[start:stop]
+    run_in_batch_chunks(n, copy, padded.nbytes)
     return padded
 
 
@@ -94,7 +105,13 @@ def im2col(padded, kernel_size, out_size, stride, dilation):
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     windows = np.lib.stride_tricks.sliding_window_view(padded, span, axis=(2, 3))
     windows = windows[:, :, :(h_out - 1) * sh + 1:sh, :(w_out - 1) * sw + 1:sw, ::dh, ::dw]
-    return np.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3))   # (C, kH, kW, N, H_out, W_out)
+    windows = windows.transpose(1, 4, 5, 0, 2, 3)               # (C, kH, kW, N, H_out, W_out)
+    cols = np.empty(windows.shape, dtype=padded.dtype)
+
+    def copy(start, stop):                     # images start:stop (threads split the batch)
+        cols[:, :, :, start:stop] = windows[:, :, :, start:stop]
+    run_in_batch_chunks(padded.shape[0], copy, cols.nbytes)
+    return cols
 
 
 def col2im_add(cols, grad_padded, stride, dilation):
@@ -103,16 +120,50 @@ def col2im_add(cols, grad_padded, stride, dilation):
     by several taps sum their contributions — one strided-slice add per tap."""
     kh, kw = cols.shape[1:3]
     out_size = cols.shape[4:]
-    for u in range(kh):
-        for v in range(kw):
-            _tap(grad_padded, u, v, out_size, stride, dilation)[...] += (
-                cols[:, u, v].transpose(1, 0, 2, 3))               # (C, N, ·) → (N, C, ·)
+
+    def add(start, stop):                      # images start:stop (threads split the batch)
+        for u in range(kh):
+            for v in range(kw):
+                _tap(grad_padded[start:stop], u, v, out_size, stride, dilation)[...] += (
+                    cols[:, u, v, start:stop].transpose(1, 0, 2, 3))   # (C, N, ·) → (N, C, ·)
+    run_in_batch_chunks(grad_padded.shape[0], add, cols.nbytes)
+
+
+def col2im_add_wide(cols, grad_padded, dilation, out_width):
+    """`col2im_add` for stride 1, on columns laid out with rows as wide as the
+    padded input: ``cols[c, u, v, n, i, j]`` for j < W_out, and exact zeros
+    for W_out ≤ j < W_pad (the GEMM was given δ padded with zero columns).
+
+    Tap (u, v) sends entry (i, j) to padded position (i + uD, j + vD), i.e.
+    flat position ``i·W_pad + j + (uD·W_pad + vD)`` of the (H_pad·W_pad)
+    plane: with rows W_pad wide that is one shift of the whole plane, so each
+    tap is a single long add instead of one short add per output row. The
+    zero columns land on real positions and add nothing. Same sums, same
+    order of taps as `col2im_add` (the tests check the two agree)."""
+    c, kh, kw, n, h_out, row_width = cols.shape
+    grad_flat = grad_padded.reshape(grad_padded.shape[:2] + (-1,))     # (N, C, H_pad·W_pad)
+    cols_flat = cols.reshape((c, kh, kw, n, h_out * row_width))
+    length = (h_out - 1) * row_width + out_width        # up to the last real column
+    (dh, dw) = dilation
+
+    def add(start, stop):                      # images start:stop (threads split the batch)
+        for u in range(kh):
+            for v in range(kw):
+                shift = u * dh * row_width + v * dw
+                grad_flat[start:stop, :, shift:shift + length] += (
+                    cols_flat[:, u, v, start:stop, :length].transpose(1, 0, 2))  # (C, N, ·)→(N, C, ·)
+    run_in_batch_chunks(n, add, cols.nbytes)
 
 
 def _delta_rows(delta, groups):
     """δ (N, C_out, H_out, W_out) → (G, C_out/G, N·H_out·W_out), the layout of `im2col`."""
     n, c_out = delta.shape[:2]
-    return np.ascontiguousarray(delta.transpose(1, 0, 2, 3)).reshape(groups, c_out // groups, -1)
+    rows = np.empty((c_out, n) + delta.shape[2:], dtype=delta.dtype)   # (C_out, N, H_out, W_out)
+
+    def copy(start, stop):                     # images start:stop (threads split the batch)
+        rows[:, start:stop] = delta[start:stop].transpose(1, 0, 2, 3)
+    run_in_batch_chunks(n, copy, rows.nbytes)
+    return rows.reshape(groups, c_out // groups, -1)
 
 
 def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols=False):
@@ -133,14 +184,25 @@ def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols
     z = np.empty((n, c_out) + out_size, dtype=a.dtype)
     cols = None                                                  # an empty batch has none
     step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
+    if conv_per_image.use_per_image(weight.shape, groups):       # a thin layer: GEMM per image
+        for start in range(0, n, step):
+            z[start:start + step], cols = conv_per_image.forward_per_image(
+                pad2d(a[start:start + step], padding), weight, bias, out_size, stride, dilation,
+                groups)
+        return (z, (cols if step >= n else None)) if keep_cols else z
     for start in range(0, n, step):                              # chunks bound the memory
         cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride, dilation)
         images = cols.shape[3]
         # (G, C_out/G, rows) @ (G, rows, n·pixels): one GEMM per group for the whole chunk
         z_rows = np.matmul(w_mat, cols.reshape(groups, rows, images * pixels))
-        z[start:start + step] = z_rows.reshape((c_out, images) + out_size).transpose(1, 0, 2, 3)
-    if bias is not None:
-        z += bias[:, None, None]                                 # + b^{(p)}
+        z_rows = z_rows.reshape((c_out, images) + out_size)      # (C_out, n, H_out, W_out)
+        z_chunk = z[start:start + step]
+
+        def lay_out(first, last):              # images first:last (threads split the chunk)
+            z_chunk[first:last] = z_rows[:, first:last].transpose(1, 0, 2, 3)
+            if bias is not None:
+                z_chunk[first:last] += bias[:, None, None]       # + b^{(p)}
+        run_in_batch_chunks(images, lay_out, z_chunk.nbytes)
     if keep_cols:
         return z, (cols if step >= n else None)
     return z
@@ -191,19 +253,38 @@ def conv2d_input_grad(delta, weight, input_shape, stride, padding, dilation, gro
                               full_padding, dilation, groups)
 
     out_size = tuple(delta.shape[2:])
-    rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
+    padded_size = (h + top + bottom, w + left + right)
+    if conv_per_image.use_per_image(weight.shape, groups):       # a thin layer: GEMM per image
+        grad_padded = np.zeros((n, c_in) + padded_size, dtype=delta.dtype)
+        conv_per_image.input_grad_per_image(delta, weight, grad_padded, stride, dilation, groups)
+        return grad_padded[:, :, top:top + h, left:left + w]     # crop P
+    # stride 1: the row-wide layout of `col2im_add_wide`, unless an inf/NaN
+    # weight would turn its zero columns into NaN
+    wide = stride == (1, 1) and bool(np.isfinite(weight).all())
+    row_width = padded_size[1] if wide else out_size[1]
+    rows, pixels = c_in_g * kh * kw, out_size[0] * row_width
     w_mat_t = weight.reshape(groups, c_out // groups, rows).swapaxes(-1, -2)   # (G, rows, C_out/G)
     grad = np.empty((n, c_in, h, w), dtype=delta.dtype)
     step = _images_per_chunk(n, groups * rows, pixels, delta.itemsize)
     for start in range(0, n, step):
-        delta_rows = _delta_rows(delta[start:start + step], groups)         # (G, C_out/G, n·pixels)
+        delta_part = delta[start:start + step]
+        if wide:                               # δ with zero columns out to the padded width
+            delta_part = pad2d(delta_part, (0, 0, 0, row_width - out_size[1]))
+        delta_rows = _delta_rows(delta_part, groups)                        # (G, C_out/G, n·pixels)
         images = delta_rows.shape[-1] // pixels
         cols = np.matmul(w_mat_t, delta_rows)                               # (G, rows, n·pixels)
-        cols = cols.reshape((c_in, kh, kw, images) + out_size)
-        grad_padded = np.zeros((images, c_in, h + top + bottom, w + left + right),
-                               dtype=delta.dtype)
-        col2im_add(cols, grad_padded, stride, dilation)
-        grad[start:start + step] = grad_padded[:, :, top:top + h, left:left + w]   # crop P
+        cols = cols.reshape((c_in, kh, kw, images, out_size[0], row_width))
+        if any(padding):
+            grad_padded = np.zeros((images, c_in) + padded_size, dtype=delta.dtype)
+        else:                                  # nothing to crop: add straight into grad
+            grad_padded = grad[start:start + step]
+            grad_padded[...] = 0
+        if wide:
+            col2im_add_wide(cols, grad_padded, dilation, out_size[1])
+        else:
+            col2im_add(cols, grad_padded, stride, dilation)
+        if any(padding):
+            grad[start:start + step] = grad_padded[:, :, top:top + h, left:left + w]  # crop P
     return grad
 
 
@@ -222,6 +303,14 @@ def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups
     rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
     grad = np.zeros((groups, c_out // groups, rows), dtype=a.dtype)
     step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
+    if conv_per_image.use_per_image(weight_shape, groups):       # a thin layer: GEMM per image
+        for start in range(0, n, step):
+            if cols is None or step < n:
+                cols = conv_per_image.im2col_per_image(pad2d(a[start:start + step], padding),
+                                                       (kh, kw), out_size, stride, dilation,
+                                                       groups)
+            grad += conv_per_image.weight_grad_per_image(delta[start:start + step], cols, groups)
+        return grad.reshape(weight_shape)
     for start in range(0, n, step):
         if cols is None or step < n:
             cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride,

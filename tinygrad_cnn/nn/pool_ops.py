@@ -27,8 +27,9 @@ All ops accept a batch (N, C, H, W) or one image (C, H, W).
 import numpy as np
 
 from .._errors import DTypeError, ShapeError, describe
+from .._threads import run_in_batch_chunks
 from ..function import Function
-from .conv_args import pair
+from .conv_args import CallContext, pair
 
 
 def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
@@ -48,7 +49,7 @@ def pool_geometry(op, input, kernel_size, stride, padding, dilation=1, ceil_mode
                          f"got {describe(input)}")
     if input.dtype.kind != "f":
         raise DTypeError(f"{op}: expected a floating-point input, got {describe(input)}")
-    where = f"; input {describe(input)}"
+    where = CallContext(input=input)
     kernel = pair(op, "kernel_size", kernel_size, 1, where)
     stride = kernel if stride is None or stride == () else pair(op, "stride", stride, 1, where)
     padding = pair(op, "padding", padding, 0, where)
@@ -134,23 +135,38 @@ class MaxPool2d(Function):
         def tap(array, u, v):
             return _offset(array, u, v, out_size, stride, dilation)
 
-        z = tap(padded, 0, 0).copy()                                  # (N, C, H_out, W_out)
-        for u, v in offsets[1:]:
-            np.maximum(z, tap(padded, u, v), out=z)                   # NaN propagates
-        ctx.geometry = (a.shape, kernel_size, stride, pads, dilation, out_size)
-        if ctx.needs_input_grad[0] or indices_out is not None:
-            # record the position of each window's maximum: the first offset
-            # (row-major) holding it that is not padding, so ties go to the first
-            real = _pad(np.ones((1, 1) + a.shape[2:], dtype=bool), pads, False) if any(pads) else None
-            where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw))
-            found = np.zeros(z.shape, dtype=bool)
-            for index, (u, v) in enumerate(offsets):
-                first_hit = tap(padded, u, v) == z
+        n = a.shape[0]
+        z = np.empty(a.shape[:2] + tuple(out_size), dtype=a.dtype)   # (N, C, H_out, W_out)
+        record = ctx.needs_input_grad[0] or indices_out is not None
+        # record the position of each window's maximum: the first offset
+        # (row-major) holding it that is not padding, so ties go to the
+        # first. Its index is the number of offsets before it that miss:
+        # count, per window, the offsets until the first hit.
+        real = _pad(np.ones((1, 1) + a.shape[2:], dtype=bool), pads, False) if any(pads) else None
+        where = np.zeros(z.shape, dtype=np.min_scalar_type(kh * kw)) if record else None
+
+        def pool(start, stop):                 # images start:stop (threads split the batch)
+            z_part, padded_part = z[start:stop], padded[start:stop]
+            np.copyto(z_part, tap(padded_part, 0, 0))
+            for u, v in offsets[1:]:
+                np.maximum(z_part, tap(padded_part, u, v), out=z_part)   # NaN propagates
+            if not record:
+                return
+            where_part = where[start:stop]
+            missed_so_far = np.ones(z_part.shape, dtype=bool)
+            miss = np.empty(z_part.shape, dtype=bool)
+            # without padding some offset holds the maximum: the last needs no test
+            for u, v in offsets if real is not None else offsets[:-1]:
+                np.not_equal(tap(padded_part, u, v), z_part, out=miss)
                 if real is not None:
-                    first_hit &= tap(real, u, v)
-                first_hit &= ~found
-                found |= first_hit
-                where += first_hit * where.dtype.type(index)
+                    miss |= ~tap(real, u, v)                          # padding never counts
+                missed_so_far &= miss
+                where_part += missed_so_far
+            if real is not None:
+                where_part[missed_so_far] = 0        # no real entry in the window: δ is dropped
+        run_in_batch_chunks(n, pool, padded.nbytes)
+        ctx.geometry = (a.shape, kernel_size, stride, pads, dilation, out_size)
+        if record:
             if np.isnan(z).any():                                     # NaN windows: the last NaN
                 for index, (u, v) in enumerate(offsets):
                     where[np.isnan(tap(padded, u, v))] = index
@@ -168,14 +184,18 @@ class MaxPool2d(Function):
         grad_padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=delta.dtype)
         overlapping = (stride[0] < dilation[0] * (kh - 1) + 1 or
                        stride[1] < dilation[1] * (kw - 1) + 1)
-        for u in range(kh):
-            for v in range(kw):
-                # δ of the windows whose maximum sat at offset (u, v), 0 for the others
-                view = _offset(grad_padded, u, v, out_size, stride, dilation)
-                if overlapping:                       # a position may get δ from several windows
-                    view += delta * (where == u * kw + v)
-                else:                                 # each position is in one window: write it
-                    np.multiply(delta, where == u * kw + v, out=view)
+
+        def route(start, stop):                # images start:stop (threads split the batch)
+            delta_part, where_part = delta[start:stop], where[start:stop]
+            for u in range(kh):
+                for v in range(kw):
+                    # δ of the windows whose maximum sat at offset (u, v), 0 for the others
+                    view = _offset(grad_padded[start:stop], u, v, out_size, stride, dilation)
+                    if overlapping:                   # a position may get δ from several windows
+                        view += delta_part * (where_part == u * kw + v)
+                    else:                             # each position is in one window: write it
+                        np.multiply(delta_part, where_part == u * kw + v, out=view)
+        run_in_batch_chunks(n, route, grad_padded.nbytes)
         grad = grad_padded[:, :, top:top + h, left:left + w]
         return grad[0] if ctx.unbatched else grad
 

@@ -1,6 +1,6 @@
 """Convolution: `conv2d` and `conv_transpose2d`; the backward rules are in `nn.conv_ops`."""
-from ..._errors import ShapeError, describe
-from ..conv_args import check_conv_inputs, conv_output_size, conv_padding, pair
+from ..._errors import ShapeError
+from ..conv_args import CallContext, check_conv_inputs, conv_output_size, conv_padding, pair
 from ..conv_ops import Conv2d, ConvTranspose2d, conv_transpose_output_size
 
 
@@ -25,7 +25,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
               [20., 24.]]]])
     """
     check_conv_inputs("conv2d", input, weight, bias, groups, channels_axis=1)
-    context = f"; input {describe(input)}, weight {describe(weight)}"
+    context = CallContext(input=input, weight=weight)
     kernel_size = tuple(weight.shape[2:])
     stride = pair("conv2d", "stride", stride, 1, context)
     dilation = pair("conv2d", "dilation", dilation, 1, context)
@@ -54,7 +54,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """
     op = "conv_transpose2d"
     check_conv_inputs(op, input, weight, bias, groups, channels_axis=0)
-    context = f"; input {describe(input)}, weight {describe(weight)}"
+    context = CallContext(input=input, weight=weight)
     stride = pair(op, "stride", stride, 1, context)
     dilation = pair(op, "dilation", dilation, 1, context)
     if isinstance(padding, str):

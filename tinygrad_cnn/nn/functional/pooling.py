@@ -9,7 +9,7 @@ from ..adaptive_pool_ops import (
     AdaptiveMaxPool2d,
     adaptive_output_size,
 )
-from ..conv_args import pair
+from ..conv_args import CallContext, pair
 from ..pool_ops import AvgPool2d, MaxPool2d, MaxUnpool2d, pool_geometry
 
 
@@ -112,7 +112,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     if indices_array.shape != input.shape:
         raise ShapeError(f"{op}: indices {describe(indices)} must have the input's shape "
                          f"{describe(input)}")
-    where = f"; input {describe(input)}"
+    where = CallContext(input=input)
     kernel = pair(op, "kernel_size", kernel_size, 1, where)
     stride = kernel if stride is None or stride == () else pair(op, "stride", stride, 1, where)
     padding = pair(op, "padding", padding, 0, where)

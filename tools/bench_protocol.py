@@ -1,0 +1,87 @@
+"""The measuring protocol the benchmarks in tools/ share (issue 13).
+
+* Each framework runs in its own fresh process: PyTorch's OpenMP threads and
+  OpenBLAS's threads spin after each call and steal each other's cores
+  inside one process.
+* Both get the same thread count: ``OMP_NUM_THREADS`` in the child's
+  environment (read by OpenBLAS when NumPy loads, and by tinygrad_cnn's
+  `get_num_threads`) and ``torch.set_num_threads`` for PyTorch. The default is
+  the cores available, both frameworks' own default.
+* Blocks alternate: pair 1 runs tinygrad_cnn then PyTorch, pair 2 PyTorch
+  then tinygrad_cnn, and so on, so that a machine warming up or a neighbour
+  starting work does not always hit the same framework.
+* At least 3 fresh process pairs; the figure is the median of the per-pair
+  ratios, printed with their range.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MIN_PAIRS = 3
+
+
+def default_threads():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def run_child(script, arguments, threads):
+    """Run ``python script arguments`` in a fresh process with ``threads``
+    threads everywhere; return the JSON object on its last stdout line."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = str(threads)
+    done = subprocess.run([sys.executable, script] + [str(a) for a in arguments],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        last = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"{os.path.basename(script)} {' '.join(map(str, arguments))}: "
+                           f"exit status {done.returncode}: {last[0]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def alternating_pairs(run_ours, run_theirs, pairs):
+    """``pairs`` × (our result, their result), the order alternating per pair;
+    their result is None when their run fails (PyTorch missing)."""
+    results = []
+    for index in range(max(pairs, 1)):
+        if index % 2 == 0:
+            ours = run_ours()
+            theirs = _or_none(run_theirs)
+        else:
+            theirs = _or_none(run_theirs)
+            ours = run_ours()
+        results.append((ours, theirs))
+        print(f"  pair {index + 1}/{pairs} done", file=sys.stderr, flush=True)
+    return results
+
+
+def _or_none(run):
+    try:
+        return run()
+    except RuntimeError as error:
+        print(f"  (PyTorch run failed: {error})", file=sys.stderr)
+        return None
+
+
+def ratio_summary(ratios):
+    """``'1.05× (range 0.98–1.12×, 3 pairs)'``: the median ratio and its range."""
+    ratios = [r for r in ratios if r is not None]
+    if not ratios:
+        return "n/a (no PyTorch run)"
+    return (f"{statistics.median(ratios):.2f}× (range {min(ratios):.2f}–{max(ratios):.2f}×, "
+            f"{len(ratios)} pairs)")
+
+
+def median_ratio(ratios):
+    ratios = [r for r in ratios if r is not None]
+    return statistics.median(ratios) if ratios else None
+
+
+def verdict(passed):
+    return "n/a " if passed is None else ("PASS" if passed else "FAIL")
