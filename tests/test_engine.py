@@ -271,3 +271,44 @@ def test_release_frees_op_settings_too():
 def test_error_classes_print_under_the_package_name():
     for error in (tg.ShapeError, tg.DTypeError, tg.CheckpointError, tg.IDXError, tg.DeviceError):
         assert repr(error) == f"<class 'tinygrad_cnn.{error.__name__}'>"
+
+
+def test_leaf_gradients_never_share_memory_with_each_other_or_the_graph():
+    """The engine hands a fresh δ array to .grad without copying it; an array
+    two inputs received (add's δ), a saved one or a view is still copied."""
+    a, b = tg.ones(3, requires_grad=True), tg.ones(3, requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.mul_(2)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]                 # add gave both the same δ
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    seed = np.array([1.0, 1.0], dtype=np.float32)
+    x.backward(seed)                                          # backward on the leaf itself
+    x.grad.add_(1)
+    assert seed.tolist() == [1.0, 1.0]
+    w = tg.ones(2, 3, requires_grad=True)
+    inputs = tg.ones(4, 3)
+    out = tg.nn.functional.linear(inputs, w)
+    out.sum().backward()
+    first = w.grad.numpy().copy()
+    tg.nn.functional.linear(inputs, w).sum().backward()      # accumulates in place
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * first)
+    assert inputs.tolist() == tg.ones(4, 3).tolist()
+
+
+def test_a_backward_rule_returning_a_saved_array_does_not_alias_it():
+    class PassThrough(tg.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x)
+            return x * w
+
+        @staticmethod
+        def backward(ctx, delta):
+            (x,) = ctx.saved_tensors
+            return None, x                      # ∂L/∂w with δ = 1: the saved input itself
+
+    x = tg.tensor([1.0, 2.0])
+    w = tg.ones(2, requires_grad=True)
+    PassThrough.apply(x, w).backward(np.ones(2, dtype=np.float32))
+    w.grad.add_(10)
+    assert x.tolist() == [1.0, 2.0]

@@ -57,12 +57,18 @@ def _run_hooks(hooks, delta):
     return delta
 
 
-def _accumulate_leaf(leaf, delta):
+def _accumulate_leaf(leaf, delta, shared=True):
+    """Add δ into ``leaf.grad``. The first δ of a pass becomes ``.grad`` as it
+    is when ``shared`` is False — a fresh array nothing else holds (the weight
+    gradient of a big Linear layer is hundreds of MB); otherwise it is copied,
+    since ``.grad`` is accumulated into in place later."""
     if leaf._hooks:
         delta = _run_hooks(leaf._hooks, delta)
+        shared = True                        # a hook may hand back an array it keeps
     if leaf.grad is None:
-        # copy: backward rules may hand the same array to several inputs
-        leaf.grad = _Tensor._make(np.array(delta, dtype=leaf._data.dtype, copy=True), None)
+        if shared or delta.dtype != leaf._data.dtype:
+            delta = np.array(delta, dtype=leaf._data.dtype, copy=True)
+        leaf.grad = _Tensor._make(delta, None)
     else:
         leaf.grad._data += delta
 
@@ -110,7 +116,7 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
     only = None if inputs is None else {id(t) for t in
                                        ([inputs] if isinstance(inputs, _Tensor) else inputs)}
 
-    def arrive_at_leaf(leaf, delta):
+    def arrive_at_leaf(leaf, delta, shared=True):
         if wanted is not None:
             if id(leaf) in wanted:
                 if leaf._hooks:
@@ -118,7 +124,7 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
                 previous = captured.get(id(leaf))
                 captured[id(leaf)] = delta.copy() if previous is None else previous + delta
         elif only is None or id(leaf) in only:
-            _accumulate_leaf(leaf, delta)
+            _accumulate_leaf(leaf, delta, shared)
 
     deltas = {}                           # node -> ∂L/∂(node output), summed over consumers
     roots = []
@@ -174,7 +180,7 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
                 grad = grad.astype(parent_dtype)
             checked.append(grad)
             if isinstance(parent, _Tensor):
-                arrive_at_leaf(parent, grad)
+                arrive_at_leaf(parent, grad, retain_graph or _shared(grad, delta, grads, node))
             else:
                 previous = deltas.get(parent)
                 deltas[parent] = grad if previous is None else previous + grad
@@ -196,6 +202,16 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
                 "is the desired behavior")
         results.append(None if grad is None else _Tensor._make(grad, None))
     return tuple(results)
+
+
+def _shared(grad, delta, grads, node):
+    """Whether a leaf's δ may be held elsewhere, so that ``.grad`` (added into in
+    place later) must be a copy: a view; the node's own incoming δ passed
+    through (others may hold it); an array returned for two inputs; or one of
+    forward's saved arrays. Anything else is a fresh array the rule computed."""
+    return (not grad.flags.owndata or grad is delta
+            or sum(g is grad for g in grads) > 1
+            or any(grad is saved for saved in node.saved_tensors))
 
 
 def _check_versions(node):
