@@ -66,7 +66,7 @@ def _parser():
     from .demo import add_demo_arguments, main_from_args
 
     demo = commands.add_parser(
-        "demo", help="train LeNet on Fashion-MNIST (about 20 s) and draw its δ flow",
+        "demo", help="train LeNet on Fashion-MNIST (about 12 s) and draw its δ flow",
         description="Train the modern LeNet-5 on the Fashion-MNIST subset shipped in the "
                     "package (or the full data set with --full), then write the checkpoint, "
                     "the loss/accuracy plot, the δ-flow picture and a summary into --out.")
