@@ -111,7 +111,7 @@ def test_graph_for_model_uses_the_first_test_images():
 
 
 def test_built_in_models():
-    assert set(MODELS) == {"lenet5", "tf_cnn"}
+    assert set(MODELS) == {"lenet5", "modern_lenet", "tf_cnn", "resnet18"}
     tg.manual_seed(0)
     lenet, tf_cnn = LeNet5(), TFCNN()
     x = tg.randn(2, 1, 28, 28)

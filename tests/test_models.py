@@ -653,6 +653,9 @@ def test_googlenet_smallest_input_and_transform_input():
 # ----------------------------------------------------------------------------- the chapter's own
 def test_lenet5_and_tf_cnn_builders():
     assert isinstance(models.lenet5(), models.LeNet5) and count(models.lenet5()) == 61_706
-    assert models.MODELS == {"lenet5": models.LeNet5, "tf_cnn": models.TFCNN}
+    assert {k: v for k, v in models.MODELS.items() if k != "resnet18"} == {
+        "lenet5": models.LeNet5, "modern_lenet": models.LeNet5, "tf_cnn": models.TFCNN}
+    small = models.MODELS["resnet18"]()
+    assert isinstance(small, models.ResNet) and small.fc.out_features == 10
     assert count(models.tf_cnn()) == 37_610
     assert models.lenet5(num_classes=4)(tg.zeros(1, 1, 28, 28)).shape == (1, 4)

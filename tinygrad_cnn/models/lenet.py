@@ -6,11 +6,8 @@ layer — ReLUs and pooling included — so a drawing at ``level='layer'`` shows
 every stage of the network as a labelled box (``conv1``, ``relu1``, ``pool1`` …).
 
 >>> import tinygrad_cnn as tg
->>> from tinygrad_cnn.models.lenet import MODELS
->>> sorted(MODELS)
-['lenet5', 'tf_cnn']
 >>> _ = tg.manual_seed(0)
->>> MODELS["lenet5"]()(tg.zeros(2, 1, 28, 28)).shape
+>>> LeNet5()(tg.zeros(2, 1, 28, 28)).shape
 (2, 10)
 """
 from .. import nn
@@ -135,7 +132,3 @@ def tf_cnn(num_classes=10, **kwargs):
     1111946
     """
     return TFCNN(num_classes=num_classes, **kwargs)
-
-
-#: name -> model class, as the CLI's ``--model`` spells it
-MODELS = {"lenet5": LeNet5, "tf_cnn": TFCNN}

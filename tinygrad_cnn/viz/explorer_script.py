@@ -270,8 +270,9 @@ SCRIPT = r"""
     document.getElementById("step-back").disabled = step < 0;
     document.getElementById("step-next").disabled = step >= order.length - 1;
     showNode(selected !== null ? selected : current);
-    if (current !== null && selected === null) {
-      const target = nodeEls.get(current) || groupEls.get(nodes.get(current).group);
+    const focus = current !== null ? current : order[0];   // before step 1: where backward starts
+    if (focus !== undefined && selected === null) {
+      const target = nodeEls.get(focus) || groupEls.get(nodes.get(focus).group);
       if (target && target.scrollIntoView) target.scrollIntoView({ block: "center", inline: "center" });
     }
   }
