@@ -221,11 +221,19 @@ def cast_to(value, numpy_dtype):
     return Tensor._make(value._data.astype(numpy_dtype), None)
 
 
+_WEAK_SCALARS = (int, float, bool)
+
+
 def promote(op, a, b):
     """Both operands in the dtype PyTorch's promotion rule gives (see `dtypes`)."""
     a, b = operand(a, op), operand(b, op)
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype == b._data.dtype:
-        return a, b                                         # the common case, no work
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor) and a._data.dtype == b._data.dtype:
+            return a, b                                     # the common case, no work
+        if type(b) in _WEAK_SCALARS and a._data.dtype.kind == "f":
+            return a, b                # a Python number never widens a float tensor
+    elif type(a) in _WEAK_SCALARS and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+        return a, b
     arrays = [v._data if isinstance(v, Tensor) else v for v in (a, b)]
     check_broadcast(op, *arrays)                  # name the shapes before any cast
     target = result_dtype(*arrays)

@@ -8,7 +8,6 @@ docs/derivations.md, "Softmax and cross-entropy": with y = softmax(x),
 """
 import numpy as np
 
-from .. import _state
 from .._errors import describe
 from ..function import Function
 from ._helpers import dim_aliases, normalize_dims
