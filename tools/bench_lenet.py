@@ -171,48 +171,10 @@ def torch_worker(warmup, steps, threads):
 def profile(warmup, steps):
     """Median time per step of every Function's forward and backward (summed
     over its uses in a step), and of the phases; one process."""
-    import collections
-
-    sys.path.insert(0, protocol.ROOT)                    # this checkout's tinygrad_cnn
+    rows = protocol.op_profile(lambda: build_tinygrad()[0], warmup, steps)
     import tinygrad_cnn
-    from tinygrad_cnn.function import Function
-
-    per_step = collections.defaultdict(float)
-    history = collections.defaultdict(list)
-
-    def timed(method, key):
-        def run(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                per_step[key] += time.perf_counter() - start
-        return staticmethod(run)
-
-    step, _ = build_tinygrad()                           # imports every op the step uses
-    pending = list(Function.__subclasses__())
-    while pending:
-        cls = pending.pop()
-        pending += cls.__subclasses__()
-        for kind in ("forward", "backward"):
-            if isinstance(cls.__dict__.get(kind), staticmethod):
-                setattr(cls, kind, timed(cls.__dict__[kind].__func__, (cls.__name__, kind)))
-    for index in range(warmup + steps):
-        per_step.clear()
-        start = time.perf_counter()
-        step()
-        total = time.perf_counter() - start
-        if index >= warmup:
-            history[("step", "total")].append(total)
-            history[("outside ops", "")].append(total - sum(per_step.values()))
-            for key, seconds in per_step.items():
-                history[key].append(seconds)
-    rows = sorted(((statistics.median(v), min(v), k) for k, v in history.items()), reverse=True)
-    threads = getattr(tinygrad_cnn, "get_num_threads", lambda: "n/a")()
-    print(f"LeNet-5 step, batch {BATCH}, float32, {steps} steps, threads {threads}: "
-          "median (min) ms per step")
-    for median, minimum, (name, kind) in rows:
-        print(f"  {name + ' ' + kind:28} {median * 1e3:7.3f}  ({minimum * 1e3:.3f})")
+    protocol.print_op_profile(f"LeNet-5 step, batch {BATCH}, float32, {steps} steps, threads "
+                              f"{tinygrad_cnn.get_num_threads()}", rows)
     return 0
 
 

@@ -7,19 +7,17 @@ statistics, dropout on). The models are the built-in ``models.resnet18()`` and
 ``models.vgg11()`` (1,000 classes, torchvision's architectures) and, for
 PyTorch, twins with the same layers written in ``torch.nn``.
 
-As in tools/bench_lenet.py each framework runs in its own subprocess (their
-thread pools would fight inside one process); PyTorch gets
-``torch.set_num_threads(2)``. To spread machine noise evenly, the runs come in
-*pairs*, one process of each framework, the order alternating from pair to
-pair; each process reports the median of its timed steps, each pair gives a
-ratio, and the figure reported is the median ratio over the pairs with its
-range. The target is tinygrad_cnn ≤ 1.5× PyTorch. On a shared machine the
-medians swing with other processes' load; the ratio of the *fastest* steps
-(also printed) is the steadier guide to what each framework can do.
+The protocol is issue 13's (`bench_protocol`): each framework in its own
+fresh process with the same thread count (default: the cores available), the
+order alternating over at least 3 process pairs; each process reports the
+median of its timed steps, each pair gives a ratio, and the figure reported is
+the median ratio over the pairs with its range. Targets: ResNet-18 ≤ 1.5×
+(issue 9) and ≤ 1.3× (issue 13) PyTorch, VGG-11 ≤ 1.5× (issue 9). The ratio
+of the *fastest* steps (also printed) is the steadier guide on a shared machine.
 
 Run:  python tools/bench_models.py                 (3 pairs per model, a few minutes)
-      python tools/bench_models.py --quick         (1 pair, few steps; rough figures)
-      python tools/bench_models.py --profile       (also: tinygrad_cnn's hotspots, cProfile)
+      python tools/bench_models.py --quick         (3 pairs, few steps; rough figures)
+      python tools/bench_models.py --profile       (where a step goes, op by op; one process)
       python tools/bench_models.py --models resnet18 --pairs 5
 Timings on a busy machine are noise: take final figures on an idle one.
 """
@@ -27,14 +25,17 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_protocol as protocol  # noqa: E402
 
 BATCH = 8
 SIZE = 64
 CLASSES = 1000
-TARGET_RATIO = 1.5
+#: The targets, by the issue that set them.
+TARGETS = {"resnet18": {"issue 9": 1.5, "issue 13": 1.3}, "vgg11": {"issue 9": 1.5}}
 MODEL_NAMES = ("resnet18", "vgg11")
 
 
@@ -58,7 +59,7 @@ def time_steps(step, warmup, steps):
 
 
 # ----------------------------------------------------------------------------- tinygrad_cnn
-def tinygrad_worker(name, warmup, steps, profile):
+def build_tinygrad(name):
     import tinygrad_cnn as tg
     from tinygrad_cnn import models
     from tinygrad_cnn.nn import functional as F
@@ -72,22 +73,20 @@ def tinygrad_worker(name, warmup, steps, profile):
         model.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
+    return step
 
-    times = time_steps(step, warmup, steps)
-    result = {"times": times}
-    if profile:
-        import cProfile
-        import io
-        import pstats
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(3):
-            step()
-        profiler.disable()
-        text = io.StringIO()
-        pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(12)
-        result["profile"] = text.getvalue()
-    return result
+
+def tinygrad_worker(name, warmup, steps):
+    return {"times": time_steps(build_tinygrad(name), warmup, steps)}
+
+
+def profile(name, warmup, steps):
+    """Where one step of ``name`` goes, op by op (this process only)."""
+    rows = protocol.op_profile(lambda: build_tinygrad(name), warmup, steps)
+    import tinygrad_cnn
+    protocol.print_op_profile(f"{name} step, batch {BATCH}, float32 3×{SIZE}×{SIZE}, {steps} "
+                              f"steps, threads {tinygrad_cnn.get_num_threads()}", rows[:25])
+    return 0
 
 
 # ----------------------------------------------------------------------------- PyTorch
@@ -152,36 +151,21 @@ def torch_worker(name, warmup, steps, threads):
 
 
 # ----------------------------------------------------------------------------- driver
-def run_worker(framework, name, args, profile=False):
-    command = [sys.executable, os.path.abspath(__file__), "--worker", framework, "--models", name,
-               "--warmup", str(args.warmup), "--steps", str(args.steps),
-               "--threads", str(args.threads)]
-    if profile:
-        command.append("--profile")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"the {framework} worker for {name} failed (exit status "
-                         f"{done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 pair, few steps (rough figures)")
+    parser.add_argument("--quick", action="store_true", help="3 pairs, few steps (rough figures)")
     parser.add_argument("--pairs", type=int, default=None, help="process pairs per model (≥ 3)")
     parser.add_argument("--steps", type=int, default=None, help="timed steps per process")
     parser.add_argument("--warmup", type=int, default=None, help="untimed steps first")
-    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--threads", type=int, default=protocol.default_threads(),
+                        help="threads for both frameworks (default: the cores available)")
     parser.add_argument("--models", default=",".join(MODEL_NAMES),
                         help="comma-separated: " + ", ".join(MODEL_NAMES))
     parser.add_argument("--profile", action="store_true",
-                        help="print tinygrad_cnn's top functions by own time")
+                        help="per-op table of tinygrad_cnn's step instead (one process)")
     parser.add_argument("--worker", choices=["tinygrad", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.pairs = args.pairs or (1 if args.quick else 3)
+    args.pairs = max(protocol.MIN_PAIRS, args.pairs or 3)
     args.steps = args.steps or (3 if args.quick else 10)
     args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
     names = [n.strip() for n in args.models.split(",") if n.strip()]
@@ -190,53 +174,47 @@ def main(argv=None):
         parser.error(f"unknown model(s) {unknown}; choose from {list(MODEL_NAMES)}")
 
     if args.worker == "tinygrad":
-        print(json.dumps(tinygrad_worker(names[0], args.warmup, args.steps, args.profile)))
+        print(json.dumps(tinygrad_worker(names[0], args.warmup, args.steps)))
         return 0
     if args.worker == "torch":
         print(json.dumps(torch_worker(names[0], args.warmup, args.steps, args.threads)))
         return 0
+    if args.profile:
+        for name in names:
+            profile(name, args.warmup, args.steps)
+        return 0
 
     print(f"forward + backward, batch {BATCH}, float32 3×{SIZE}×{SIZE}, training mode; "
-          f"{args.pairs} process pair(s) per model, each the median of {args.steps} steps after "
-          f"{args.warmup} warm-up steps")
-    verdicts = []
+          f"{args.pairs} fresh process pairs per model, order alternating, {args.threads} "
+          f"threads each; per process the median of {args.steps} steps after {args.warmup} "
+          "warm-up steps")
+    script = os.path.abspath(__file__)
+    passed = True
     for name in names:
-        ours_ms, theirs_ms, ratios, best = [], [], [], {"tinygrad": [], "torch": []}
-        for pair in range(args.pairs):
-            order = ("tinygrad", "torch") if pair % 2 == 0 else ("torch", "tinygrad")
-            medians = {}
-            for framework in order:
-                try:
-                    result = run_worker(framework, name, args)
-                except SystemExit as error:
-                    if framework == "torch":
-                        print(f"  {name}: PyTorch not run ({error}); install torch to compare")
-                        return 1
-                    raise
-                medians[framework] = statistics.median(result["times"]) * 1e3
-                best[framework].append(min(result["times"]) * 1e3)
-            ours_ms.append(medians["tinygrad"])
-            theirs_ms.append(medians["torch"])
-            ratios.append(medians["tinygrad"] / medians["torch"])
-            print(f"  {name} pair {pair + 1} ({order[0]} first): tinygrad_cnn "
-                  f"{medians['tinygrad']:8.1f} ms, PyTorch {medians['torch']:8.1f} ms, "
-                  f"ratio {ratios[-1]:.2f}x")
-        ratio = statistics.median(ratios)
-        verdict = "PASS" if ratio <= TARGET_RATIO else "FAIL"
-        verdicts.append(verdict)
-        print(f"{name:9s}: tinygrad_cnn {statistics.median(ours_ms):8.1f} ms/step, PyTorch "
-              f"{statistics.median(theirs_ms):8.1f} ms/step; ratio {ratio:.2f}x (range "
-              f"{min(ratios):.2f}–{max(ratios):.2f}x over {len(ratios)} pairs; target ≤ "
-              f"{TARGET_RATIO}x)  {verdict}")
-        fastest_ours, fastest_theirs = min(best["tinygrad"]), min(best["torch"])
-        print(f"{'':9s}  fastest steps: tinygrad_cnn {fastest_ours:8.1f} ms, PyTorch "
-              f"{fastest_theirs:8.1f} ms; ratio {fastest_ours / fastest_theirs:.2f}x")
-        if args.profile:
-            profiled = run_worker("tinygrad", name, args, profile=True)
-            print(f"  tinygrad_cnn hotspots, {name} (3 steps, by own time):")
-            print("\n".join("    " + line for line in profiled["profile"].splitlines()
-                            if line.strip()))
-    return 0 if all(v == "PASS" for v in verdicts) else 1
+        common = ["--models", name, "--warmup", args.warmup, "--steps", args.steps,
+                  "--threads", args.threads]
+        pairs = protocol.alternating_pairs(
+            lambda: protocol.run_child(script, ["--worker", "tinygrad"] + common, args.threads),
+            lambda: protocol.run_child(script, ["--worker", "torch"] + common, args.threads),
+            args.pairs)
+        ratios, fastest = [], []
+        for index, (mine, other) in enumerate(pairs, 1):
+            mine_ms = statistics.median(mine["times"]) * 1e3
+            other_ms = statistics.median(other["times"]) * 1e3 if other else None
+            ratios.append(mine_ms / other_ms if other_ms else None)
+            if other:
+                fastest.append(min(mine["times"]) / min(other["times"]))
+            print(f"  {name} pair {index}: tinygrad_cnn {mine_ms:7.1f} ms   PyTorch "
+                  + (f"{other_ms:7.1f} ms   ratio {ratios[-1]:.2f}×" if other_ms else "n/a"))
+        ratio = protocol.median_ratio(ratios)
+        print(f"  {name} step ratio: {protocol.ratio_summary(ratios)}"
+              + (f"; fastest steps {statistics.median(fastest):.2f}×" if fastest else ""))
+        for issue, target in TARGETS.get(name, {}).items():
+            ok = None if ratio is None else ratio <= target
+            passed = passed and ok is not False
+            print(f"    target ≤ {target}× ({issue}) {protocol.verdict(ok)}")
+    print("(timings from a busy machine are noisy; take final figures on an idle one)")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

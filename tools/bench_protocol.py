@@ -85,3 +85,57 @@ def median_ratio(ratios):
 
 def verdict(passed):
     return "n/a " if passed is None else ("PASS" if passed else "FAIL")
+
+
+def op_profile(build_step, warmup, steps):
+    """Median seconds per step of every Function's forward and backward
+    (summed over its uses in a step), of the step and of what ran outside
+    the ops (the engine, the modules' Python); one process, this checkout.
+
+    ``build_step()`` returns the step to time; it is called after this
+    checkout's tinygrad_cnn is importable and before the Functions are
+    wrapped, so every op it uses is loaded. Returns ``[(median, min, (name,
+    kind)), ...]``, slowest first."""
+    import collections
+    import time
+
+    sys.path.insert(0, ROOT)                             # this checkout's tinygrad_cnn
+    from tinygrad_cnn.function import Function
+
+    per_step = collections.defaultdict(float)
+    history = collections.defaultdict(list)
+
+    def timed(method, key):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                per_step[key] += time.perf_counter() - start
+        return staticmethod(run)
+
+    step = build_step()
+    pending = list(Function.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        for kind in ("forward", "backward"):
+            if isinstance(cls.__dict__.get(kind), staticmethod):
+                setattr(cls, kind, timed(cls.__dict__[kind].__func__, (cls.__name__, kind)))
+    for index in range(warmup + steps):
+        per_step.clear()
+        start = time.perf_counter()
+        step()
+        total = time.perf_counter() - start
+        if index >= warmup:
+            history[("step", "total")].append(total)
+            history[("outside ops", "")].append(total - sum(per_step.values()))
+            for key, seconds in per_step.items():
+                history[key].append(seconds)
+    return sorted(((statistics.median(v), min(v), k) for k, v in history.items()), reverse=True)
+
+
+def print_op_profile(title, rows):
+    print(title + ": median (min) ms per step")
+    for median, minimum, (name, kind) in rows:
+        print(f"  {name + ' ' + kind:28} {median * 1e3:7.3f}  ({minimum * 1e3:.3f})")
