@@ -20,12 +20,29 @@ import numpy as np
 from ..function import Function
 
 
+def _per_channel_sum(x):
+    """``Σ`` over every axis of ``x`` (N, C, L) but the channels: the long,
+    contiguous L axis first (NumPy's pairwise sum), then the batch."""
+    return x.sum(axis=2).sum(axis=0)
+
+
+def _per_channel_dot(x, y):
+    """``Σ x ⊙ y`` per channel of two (N, C, L) arrays, without the product array."""
+    return np.einsum("ncl,ncl->c", x, y)
+
+
 class BatchNorm(Function):
     """Batch normalisation over every axis but the channel axis 1.
 
     When ``training``, the running statistics (arrays, updated in place) move
     towards the batch's: ``run ← (1 − momentum)·run + momentum·batch``, using
     the unbiased variance (divided by m − 1) for ``running_var``, as PyTorch.
+
+    The code keeps the centred values ``a − μ`` and ``1/√(σ² + ε)``, of which
+    ``â`` is the product, and works per channel on the (N, C, L) view. The two
+    sums the backward rule needs are the parameter gradients themselves,
+    ``Σ δ = ∂L/∂β`` and ``Σ δ ⊙ â = ∂L/∂γ``, so with ``k = γ/√(σ² + ε)``:
+    ``∂L/∂a = k·δ − k·mean(δ) − â · k·mean(δ ⊙ â)``.
 
     Shape:
         a: (N, C), (N, C, L) or (N, C, H, W);  weight γ, bias β: (C,);  z: like a.
@@ -36,45 +53,49 @@ class BatchNorm(Function):
     @staticmethod
     def forward(ctx, a, weight=None, bias=None, *, running_mean=None, running_var=None,
                 training=False, momentum=0.1, eps=1e-5):
-        axes = (0,) + tuple(range(2, a.ndim))                      # all but the channels
-        shape = (1, -1) + (1,) * (a.ndim - 2)                       # broadcast a (C,) vector
+        n, c = a.shape[:2]
+        x = a.reshape(n, c, -1)                                     # (N, C, L)
+        count = x.shape[0] * x.shape[2]                             # m values per channel
         if training:
-            mean = a.mean(axis=axes)
-            var = a.var(axis=axes)
+            mean = _per_channel_sum(x) / count                      # μ
+            centred = x - mean[:, None]                             # a − μ
+            var = _per_channel_dot(centred, centred) / count        # σ² (biased)
             if running_mean is not None:
-                count = a.size // a.shape[1]
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean
                 running_var *= 1 - momentum
                 running_var += momentum * var * (count / max(count - 1, 1))
         else:
             mean, var = running_mean, running_var
-        inv_std = (1.0 / np.sqrt(var + eps)).astype(a.dtype)      # (C,)
-        normalized = (a - mean.reshape(shape)) * inv_std.reshape(shape)   # â
-        ctx.save_for_backward(normalized, inv_std, weight)
-        ctx.training, ctx.axes, ctx.broadcast = training, axes, shape
-        z = normalized if weight is None else normalized * weight.reshape(shape)
+            centred = x - mean.astype(a.dtype)[:, None]
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(a.dtype)      # 1/√(σ² + ε), (C,)
+        scale = inv_std if weight is None else inv_std * weight     # γ/√(σ² + ε)
+        z = centred * scale[:, None]                                # γ â
         if bias is not None:
-            z = z + bias.reshape(shape)
-        return z
+            z += bias[:, None]                                      # + β
+        ctx.save_for_backward(centred, inv_std, weight)
+        ctx.training, ctx.count = training, count
+        return z.reshape(a.shape)
 
     @staticmethod
     def backward(ctx, delta):
-        normalized, inv_std, weight = ctx.saved_tensors
-        axes, shape = ctx.axes, ctx.broadcast
+        centred, inv_std, weight = ctx.saved_tensors
+        d = delta.reshape(centred.shape)                            # (N, C, L)
+        sum_delta = _per_channel_sum(d)                             # Σ δ = ∂L/∂β
+        sum_delta_hat = _per_channel_dot(d, centred) * inv_std      # Σ δ ⊙ â = ∂L/∂γ
         grad_a = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            delta_hat = delta if weight is None else delta * weight.reshape(shape)   # δ̂ = γδ
-            if ctx.training:
-                centred = (delta_hat - delta_hat.mean(axis=axes, keepdims=True)
-                           - normalized * (delta_hat * normalized).mean(axis=axes, keepdims=True))
-                grad_a = centred * inv_std.reshape(shape)
-            else:
-                grad_a = delta_hat * inv_std.reshape(shape)
+            k = inv_std if weight is None else inv_std * weight     # γ/√(σ² + ε)
+            grad_a = d * k[:, None]                                 # k δ
+            if ctx.training:                                        # μ, σ² depend on a too
+                m = ctx.count
+                grad_a -= centred * (k * inv_std * sum_delta_hat / m)[:, None]  # â·k·mean(δâ)
+                grad_a -= (k * sum_delta / m)[:, None]                          # k·mean(δ)
+            grad_a = grad_a.reshape(delta.shape)
         if ctx.needs_input_grad[1]:
-            grad_weight = (delta * normalized).sum(axis=axes)
+            grad_weight = sum_delta_hat
         if ctx.needs_input_grad[2]:
-            grad_bias = delta.sum(axis=axes)
+            grad_bias = sum_delta
         return grad_a, grad_weight, grad_bias
 
 
