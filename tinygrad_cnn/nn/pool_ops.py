@@ -152,17 +152,19 @@ class MaxPool2d(Function):
                 np.maximum(z_part, tap(padded_part, u, v), out=z_part)   # NaN propagates
             if not record:
                 return
+            # padding (-∞) can equal a window's maximum only if that is -∞
+            real_part = real if real is not None and np.isneginf(z_part).any() else None
             where_part = where[start:stop]
             missed_so_far = np.ones(z_part.shape, dtype=bool)
             miss = np.empty(z_part.shape, dtype=bool)
             # without padding some offset holds the maximum: the last needs no test
-            for u, v in offsets if real is not None else offsets[:-1]:
+            for u, v in offsets if real_part is not None else offsets[:-1]:
                 np.not_equal(tap(padded_part, u, v), z_part, out=miss)
-                if real is not None:
-                    miss |= ~tap(real, u, v)                          # padding never counts
+                if real_part is not None:
+                    miss |= ~tap(real_part, u, v)                     # padding never counts
                 missed_so_far &= miss
                 where_part += missed_so_far
-            if real is not None:
+            if real_part is not None:
                 where_part[missed_so_far] = 0        # no real entry in the window: δ is dropped
         run_in_batch_chunks(n, pool, padded.nbytes)
         ctx.geometry = (a.shape, kernel_size, stride, pads, dilation, out_size)
