@@ -508,11 +508,11 @@ def test_conv_transpose_errors():
 ])
 def test_chunked_batches_and_both_input_gradient_routes_equal_the_reference(
         monkeypatch, c_in, c_out, stride, padding):
-    from tinygrad_cnn.nn import conv_ops, reference
+    from tinygrad_cnn.nn import im2col, reference
 
     # a 600-byte workspace makes every image its own chunk, so the chunk loop
     # and the recomputed columns run (the tests' other shapes fit in one chunk)
-    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 600)
+    monkeypatch.setattr(im2col, "WORKSPACE_BYTES", 600)
     rng = np.random.default_rng(7)
     a = rng.standard_normal((5, c_in, 6, 6))
     w = rng.standard_normal((c_out, c_in, 3, 3))
@@ -533,7 +533,7 @@ def test_chunked_batches_and_both_input_gradient_routes_equal_the_reference(
 @pytest.mark.parametrize("per_image", [False, True])
 def test_columns_kept_by_forward_give_the_same_weight_gradient_as_recomputing_them(monkeypatch,
                                                                                    per_image):
-    from tinygrad_cnn.nn import conv_ops, conv_per_image
+    from tinygrad_cnn.nn import conv_per_image, im2col
 
     # the batch-wide GEMM's layout, or one GEMM per image (thin layers)
     monkeypatch.setattr(conv_per_image, "MAX_WEIGHT_ENTRIES", 10**9 if per_image else 0)
@@ -552,7 +552,7 @@ def test_columns_kept_by_forward_give_the_same_weight_gradient_as_recomputing_th
         assert kept.shape == (2, 1, 27, 16)            # (N, G, C·kH·kW, H_out·W_out)
     else:
         assert kept.shape == (3, 3, 3, 2, 4, 4)        # (C, kH, kW, N, H_out, W_out)
-    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 1)  # one image per chunk: recomputed
+    monkeypatch.setattr(im2col, "WORKSPACE_BYTES", 1)  # one image per chunk: recomputed
     not_kept, recomputed = weight_grad()
     assert not_kept is None
     np.testing.assert_allclose(from_kept, recomputed, rtol=1e-12)

@@ -94,19 +94,88 @@ def test_the_size_rule_picks_per_image_gemms_for_lenet_and_one_gemm_for_wide_lay
 
 @pytest.mark.parametrize("dilation", [(1, 1), (2, 1)])
 def test_row_wide_col2im_equals_the_strided_one(dilation):
-    from tinygrad_cnn.nn import conv_ops
+    from tinygrad_cnn.nn import im2col
     rng = np.random.default_rng(2)
     c, kh, kw, n, h_out, w_out = 3, 3, 2, 2, 4, 5
     padded = (h_out + dilation[0] * (kh - 1), w_out + dilation[1] * (kw - 1))
     cols = rng.standard_normal((c, kh, kw, n, h_out, w_out))
     plain = np.zeros((n, c) + padded)
-    conv_ops.col2im_add(cols, plain, (1, 1), dilation)
+    im2col.col2im_add(cols, plain, (1, 1), dilation)
     wide_cols = np.zeros((c, kh, kw, n, h_out, padded[1]))
     wide_cols[..., :w_out] = cols                          # zero columns out to W_pad
     wide = np.zeros((n, c) + padded)
-    conv_ops.col2im_add_wide(wide_cols, wide, dilation, w_out)
+    im2col.col2im_add_wide(wide_cols, wide, dilation, w_out)
     np.testing.assert_array_equal(wide, plain)
     np.testing.assert_allclose(wide.sum(), cols.sum())     # every entry landed somewhere
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [
+    ((1, 1), (1, 1, 1, 1), (1, 1)), ((2, 1), (0, 1, 2, 0), (1, 1)), ((1, 2), (2, 2, 1, 1), (2, 1))])
+def test_col2im_as_a_matrix_product_equals_the_tap_adds_and_the_crop(stride, padding, dilation):
+    from tinygrad_cnn.nn import im2col
+    rng = np.random.default_rng(3)
+    c, kh, kw, n, h, w = 2, 3, 2, 3, 5, 6
+    top, bottom, left, right = padding
+    padded = (h + top + bottom, w + left + right)
+    out = tuple((size - d * (k - 1) - 1) // s + 1
+                for size, d, k, s in zip(padded, dilation, (kh, kw), stride))
+    cols = rng.standard_normal((c, kh, kw, n) + out)
+    by_adds = np.zeros((n, c) + padded)
+    im2col.col2im_add(cols, by_adds, stride, dilation)
+    by_matrix = im2col.col2im_matrix(cols, (h, w), padding, stride, dilation)
+    np.testing.assert_allclose(by_matrix, by_adds[:, :, top:top + h, left:left + w],
+                               rtol=1e-12, atol=1e-12)
+    # S is 0/1, one 1 per window entry that reads a real (not padding) position,
+    # and its column sums count how many window entries read each position
+    matrix = im2col.scatter_matrix((kh, kw), out, (h, w), padding, stride, dilation, "<f8")
+    assert set(np.unique(matrix)) <= {0.0, 1.0} and matrix.sum(axis=1).max() == 1
+    reads = np.zeros((1, 1) + padded)
+    im2col.col2im_add(np.ones((1, kh, kw, 1) + out), reads, stride, dilation)
+    np.testing.assert_array_equal(matrix.sum(axis=0).reshape(h, w),
+                                  reads[0, 0, top:top + h, left:left + w])
+    assert not matrix.flags.writeable                      # cached: nobody may change it
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [
+    ((1, 1), (1, 1, 1, 1), (1, 1)), ((2, 1), (0, 1, 2, 0), (1, 1)), ((1, 2), (2, 2, 1, 1), (2, 1))])
+def test_gathering_small_maps_by_a_position_table_equals_the_strided_im2col(
+        monkeypatch, stride, padding, dilation):
+    from tinygrad_cnn.nn import im2col
+    a = np.random.default_rng(6).standard_normal((3, 2, 5, 6)).astype(np.float32)
+    top, bottom, left, right = padding
+    padded = (5 + top + bottom, 6 + left + right)
+    out = tuple((size - d * (k - 1) - 1) // s + 1
+                for size, d, k, s in zip(padded, dilation, (3, 2), stride))
+    strided = im2col.im2col(im2col.pad2d(a, padding), (3, 2), out, stride, dilation)
+    monkeypatch.setattr(im2col, "SMALL_MAP_PIXELS", 10**9)
+    gathered = im2col.columns_of(a, padding, (3, 2), out, stride, dilation)
+    assert gathered.dtype == np.float32
+    np.testing.assert_array_equal(gathered, strided)        # the same entries, copied
+
+
+@pytest.mark.parametrize("route", ["correlation", "scatter_matrix", "scatter_adds"])
+@pytest.mark.parametrize("input_shape, weight_shape, options", GEOMETRIES)
+def test_every_input_gradient_route_equals_the_textbook_rule(monkeypatch, route, input_shape,
+                                                             weight_shape, options):
+    from tinygrad_cnn.nn import conv_ops, im2col
+    monkeypatch.setattr(conv_per_image, "MAX_WEIGHT_ENTRIES", -1)      # the batch-wide GEMM
+    monkeypatch.setattr(im2col, "SMALL_MAP_PIXELS", 10**9 if route == "scatter_matrix" else 0)
+    monkeypatch.setattr(conv_ops, "SCATTER_COST", 10**9 if route == "correlation" else 0)
+    a, w, b, delta = random_case(input_shape, weight_shape, options, np.float64, seed=4)
+    _, grad_a, _, _ = conv_step(a, w, b, delta, options)
+    np.testing.assert_allclose(grad_a, R.conv2d_input_grad(delta, w, a.shape, **options),
+                               rtol=1e-10, atol=1e-12)
+
+
+def test_the_route_rule_scatters_on_small_maps_and_gathers_on_big_ones():
+    from tinygrad_cnn.nn import conv_ops
+    same = dict(stride=(1, 1), padding=(1, 1, 1, 1), dilation=(1, 1))
+    def gathers(n, c_in, c_out, size):
+        return conv_ops._correlation_applies((n, c_out, size, size), (c_out, c_in, 3, 3),
+                                             (n, c_in, size, size), **same)
+    assert gathers(32, 64, 64, 32)              # the conv benchmark's layer
+    assert not gathers(8, 512, 512, 2)          # ResNet-18's layer4: the kernel outweighs δ
+    assert not gathers(8, 3, 64, 32)            # few input channels: the scatter is smaller
 
 
 @pytest.mark.parametrize("dilation, groups", [((1, 1), 1), ((2, 1), 1), ((1, 2), 2)])

@@ -30,8 +30,10 @@ when the whole batch fits in one chunk.
 * otherwise ``Mᵀδ``: ``W_matᵀ @ δ_mat`` gives what every window entry sent
   back, and `col2im_add` adds it onto the input position it was read from
   (one strided-slice add per kernel tap), overlapping windows summing up
-  (`col2im_add_wide` for stride 1: the same adds in long rows).
+  (`col2im_add_wide` for stride 1: the same adds in long rows; on small maps,
+  `col2im_matrix`: the same sum as one product with the 0/1 matrix of reads).
 
+The layouts (`im2col`, the col2im family, padding) live in `nn.im2col`.
 Thin layers (a small weight matrix, as LeNet's) run the same maps with one
 GEMM per image instead (`conv_per_image`): the batch-wide GEMM would be too
 long and thin for BLAS. The big copies are split over the batch across
@@ -46,124 +48,22 @@ import numpy as np
 from .._threads import run_in_batch_chunks
 from ..function import Function
 from . import conv_per_image
+from . import im2col as columns
+from .im2col import (
+    col2im_add,
+    col2im_add_wide,
+    col2im_matrix,
+    columns_of,
+    delta_rows,
+    images_per_chunk,
+    pad2d,
+)
 from .conv_args import (  # noqa: F401  (pair, check_conv_inputs, conv_padding: re-exported)
     check_conv_inputs,
     conv_output_size,
     conv_padding,
     pair,
 )
-
-
-# --------------------------------------------------------------------------
-# the three maps
-# --------------------------------------------------------------------------
-def pad2d(a, padding):
-    """Zero-pad the last two axes by (top, bottom, left, right); no copy when all are 0."""
-    top, bottom, left, right = padding
-    if not any(padding):
-        return a
-    n, c, h, w = a.shape
-    padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=a.dtype)
-
-    def copy(start, stop):                     # images start:stop (threads split the batch)
-        padded[start:stop, :, top:top + h, left:left + w] = a[start:stop]
-    run_in_batch_chunks(n, copy, padded.nbytes)
-    return padded
-
-
-def _tap(padded, u, v, out_size, stride, dilation):
-    """The entries of ``padded`` that kernel tap (u, v) multiplies, for every
-    output position: a strided view ``(N, C, H_out, W_out)`` with
-    ``view[..., i, j] = padded[..., i·S + u·D, j·S + v·D]``."""
-    (h_out, w_out), (sh, sw), (dh, dw) = out_size, stride, dilation
-    return padded[:, :, u * dh: u * dh + (h_out - 1) * sh + 1: sh,
-                  v * dw: v * dw + (w_out - 1) * sw + 1: sw]
-
-
-#: Bytes of window columns built at a time. Chunking the batch keeps the
-#: im2col buffer (K² times the input it covers) small, so a step holds little
-#: more than its activations, and under glibc's mmap threshold, so the buffer
-#: is reused from the heap instead of being page-faulted in at every step.
-WORKSPACE_BYTES = 8 * 2**20
-
-
-def _images_per_chunk(n, rows, pixels, itemsize):
-    return max(1, min(n, WORKSPACE_BYTES // max(1, rows * pixels * itemsize)))
-
-
-def im2col(padded, kernel_size, out_size, stride, dilation):
-    """The windows of ``padded`` as the columns of one matrix:
-    ``cols[c, u, v, n, i, j] = padded[n, c, i·S + u·D, j·S + v·D]``.
-
-    Reshaped to ``(C·kH·kW, N·H_out·W_out)``, column (n, i, j) is the window
-    that output pixel (i, j) of image n reads, so ``W_mat (C_out, C·kH·kW) @
-    cols`` is the whole convolution of the batch in one GEMM. The windows are
-    a strided view (`sliding_window_view`); one copy lays them out.
-    """
-    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    (h_out, w_out) = out_size
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, span, axis=(2, 3))
-    windows = windows[:, :, :(h_out - 1) * sh + 1:sh, :(w_out - 1) * sw + 1:sw, ::dh, ::dw]
-    windows = windows.transpose(1, 4, 5, 0, 2, 3)               # (C, kH, kW, N, H_out, W_out)
-    cols = np.empty(windows.shape, dtype=padded.dtype)
-
-    def copy(start, stop):                     # images start:stop (threads split the batch)
-        cols[:, :, :, start:stop] = windows[:, :, :, start:stop]
-    run_in_batch_chunks(padded.shape[0], copy, cols.nbytes)
-    return cols
-
-
-def col2im_add(cols, grad_padded, stride, dilation):
-    """The adjoint of `im2col`: add every column entry back onto the input
-    position it was read from. Windows overlap when S < K, so positions read
-    by several taps sum their contributions — one strided-slice add per tap."""
-    kh, kw = cols.shape[1:3]
-    out_size = cols.shape[4:]
-
-    def add(start, stop):                      # images start:stop (threads split the batch)
-        for u in range(kh):
-            for v in range(kw):
-                _tap(grad_padded[start:stop], u, v, out_size, stride, dilation)[...] += (
-                    cols[:, u, v, start:stop].transpose(1, 0, 2, 3))   # (C, N, ·) → (N, C, ·)
-    run_in_batch_chunks(grad_padded.shape[0], add, cols.nbytes)
-
-
-def col2im_add_wide(cols, grad_padded, dilation, out_width):
-    """`col2im_add` for stride 1, on columns laid out with rows as wide as the
-    padded input: ``cols[c, u, v, n, i, j]`` for j < W_out, and exact zeros
-    for W_out ≤ j < W_pad (the GEMM was given δ padded with zero columns).
-
-    Tap (u, v) sends entry (i, j) to padded position (i + uD, j + vD), i.e.
-    flat position ``i·W_pad + j + (uD·W_pad + vD)`` of the (H_pad·W_pad)
-    plane: with rows W_pad wide that is one shift of the whole plane, so each
-    tap is a single long add instead of one short add per output row. The
-    zero columns land on real positions and add nothing. Same sums, same
-    order of taps as `col2im_add` (the tests check the two agree)."""
-    c, kh, kw, n, h_out, row_width = cols.shape
-    grad_flat = grad_padded.reshape(grad_padded.shape[:2] + (-1,))     # (N, C, H_pad·W_pad)
-    cols_flat = cols.reshape((c, kh, kw, n, h_out * row_width))
-    length = (h_out - 1) * row_width + out_width        # up to the last real column
-    (dh, dw) = dilation
-
-    def add(start, stop):                      # images start:stop (threads split the batch)
-        for u in range(kh):
-            for v in range(kw):
-                shift = u * dh * row_width + v * dw
-                grad_flat[start:stop, :, shift:shift + length] += (
-                    cols_flat[:, u, v, start:stop, :length].transpose(1, 0, 2))  # (C, N, ·)→(N, C, ·)
-    run_in_batch_chunks(n, add, cols.nbytes)
-
-
-def _delta_rows(delta, groups):
-    """δ (N, C_out, H_out, W_out) → (G, C_out/G, N·H_out·W_out), the layout of `im2col`."""
-    n, c_out = delta.shape[:2]
-    rows = np.empty((c_out, n) + delta.shape[2:], dtype=delta.dtype)   # (C_out, N, H_out, W_out)
-
-    def copy(start, stop):                     # images start:stop (threads split the batch)
-        rows[:, start:stop] = delta[start:stop].transpose(1, 0, 2, 3)
-    run_in_batch_chunks(n, copy, rows.nbytes)
-    return rows.reshape(groups, c_out // groups, -1)
 
 
 def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols=False):
@@ -183,7 +83,7 @@ def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols
     w_mat = weight.reshape(groups, c_out // groups, rows)        # (G, C_out/G, C_in/G·kH·kW)
     z = np.empty((n, c_out) + out_size, dtype=a.dtype)
     cols = None                                                  # an empty batch has none
-    step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
+    step = images_per_chunk(n, groups * rows, pixels, a.itemsize)
     if conv_per_image.use_per_image(weight.shape, groups):       # a thin layer: GEMM per image
         for start in range(0, n, step):
             z[start:start + step], cols = conv_per_image.forward_per_image(
@@ -191,7 +91,7 @@ def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols
                 groups)
         return (z, (cols if step >= n else None)) if keep_cols else z
     for start in range(0, n, step):                              # chunks bound the memory
-        cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride, dilation)
+        cols = columns_of(a[start:start + step], padding, (kh, kw), out_size, stride, dilation)
         images = cols.shape[3]
         # (G, C_out/G, rows) @ (G, rows, n·pixels): one GEMM per group for the whole chunk
         z_rows = np.matmul(w_mat, cols.reshape(groups, rows, images * pixels))
@@ -220,60 +120,104 @@ def rot180_transposed(weight, groups):
 def conv2d_input_grad(delta, weight, input_shape, stride, padding, dilation, groups):
     """``δ^{l-1} = crop_P( Σ_p rot180(W^{(p,d)}) ⊗̃ insert_zeros(δ^{(p)}, S) )``.
 
-    Stride 1: rule 1 as written. The wide correlation ``⊗̃`` pads δ by
-    ``D(K-1)`` on each side; cropping P from the result is the same as padding
-    only ``D(K-1) - P``, so δ^{l-1} is a plain `conv2d_forward` of δ with the
-    rotated, channel-swapped kernel. Its output is exactly (H, W).
-
-    Any stride, and layers with more δ channels than input channels (where
-    the correlation would move more data): ``Mᵀδ``
-    (exercise 5-7), the same numbers without inserting zeros: ``W_matᵀ δ``
-    gives, for every window, what each of its entries sent to δ; `col2im_add`
-    puts those back where the window read them, overlapping windows
-    accumulating. The padded border is then cropped; rows the windows never
-    reached (when S does not divide the padded size) get zero.
+    Two ways to compute it, chosen by `_correlation_applies`: rule 1 as
+    written (`input_grad_by_correlation`, stride 1 only), or ``Mᵀδ`` without
+    inserting zeros (`input_grad_by_scatter`, any stride). The same numbers.
 
     Shape:
         delta: (N, C_out, H_out, W_out);  weight: (C_out, C_in/groups, kH, kW);
         input_shape: (N, C_in, H, W) → returns (N, C_in, H, W).
     """
     n, c_in, h, w = input_shape
+    if _correlation_applies(delta.shape, weight.shape, input_shape, stride, padding, dilation):
+        return input_grad_by_correlation(delta, weight, padding, dilation, groups)
+    return input_grad_by_scatter(delta, weight, input_shape, stride, padding, dilation, groups)
+
+
+def _correlation_applies(delta_shape, weight_shape, input_shape, stride, padding, dilation):
+    """Whether rule 1 as written (`input_grad_by_correlation`) gives δ^{l-1}
+    here and moves less data than `input_grad_by_scatter`.
+
+    It needs stride 1 and a padding no wider than the kernel's span. The
+    correlation gathers C_out·H·W values per tap and first copies the rotated
+    kernel; the scatter adds C_in·H_out·W_out per tap (an add costs about two
+    copies) and reads the kernel as it is: on big maps with few channels the
+    correlation wins, on small maps with many channels (a kernel bigger than
+    the activations) the scatter does, and on maps of `im2col.SMALL_MAP_PIXELS` or
+    fewer it is one small matrix product (`col2im_matrix`)."""
+    n, c_in, h, w = input_shape
+    c_out, c_in_g, kh, kw = weight_shape
+    top, bottom, left, right = padding
+    span_h, span_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+    full_size = (delta_shape[2] + span_h - top - bottom, delta_shape[3] + span_w - left - right)
+    if (stride != (1, 1) or full_size != (h, w)
+            or min(span_h - top, span_h - bottom, span_w - left, span_w - right) < 0):
+        return False
+    if h * w <= columns.SMALL_MAP_PIXELS:             # the scatter is one small product there
+        return False
+    taps = kh * kw
+    gathered = n * taps * c_out * h * w + c_out * c_in_g * taps      # + the kernel copy
+    scattered = n * taps * c_in * delta_shape[2] * delta_shape[3]
+    return gathered <= SCATTER_COST * scattered
+
+
+#: What one value added back by `col2im_add` costs relative to one value
+#: gathered by `im2col`, measured on 3×3 layers of 3–512 channels and
+#: 8×8–32×32 maps (the break-even lay between 1.25 and 2).
+SCATTER_COST = 1.8
+
+
+def input_grad_by_correlation(delta, weight, padding, dilation, groups):
+    """Rule 1 as written, for stride 1: the full correlation ``⊗̃`` pads δ by
+    ``D(K-1)`` on each side; cropping P from the result is the same as padding
+    only ``D(K-1) - P``, so δ^{l-1} is a plain `conv2d_forward` of δ with the
+    rotated, channel-swapped kernel. Its output is exactly (H, W)."""
     c_out, c_in_g, kh, kw = weight.shape
     top, bottom, left, right = padding
     span_h, span_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
-    full_size = (delta.shape[2] + span_h - top - bottom, delta.shape[3] + span_w - left - right)
-    # The full correlation gathers C_out·H·W values per tap, col2im scatters
-    # C_in·H_out·W_out (and a scatter costs more per value): take the gather
-    # unless it moves more data, as when many δ channels feed few inputs.
-    gather_is_smaller = c_out * h * w <= c_in * delta.shape[2] * delta.shape[3]
-    if (stride == (1, 1) and full_size == (h, w) and gather_is_smaller
-            and min(span_h - top, span_h - bottom, span_w - left, span_w - right) >= 0):
-        full_padding = (span_h - top, span_h - bottom, span_w - left, span_w - right)
-        return conv2d_forward(delta, rot180_transposed(weight, groups), None, (1, 1),
-                              full_padding, dilation, groups)
+    full_padding = (span_h - top, span_h - bottom, span_w - left, span_w - right)
+    return conv2d_forward(delta, rot180_transposed(weight, groups), None, (1, 1),
+                          full_padding, dilation, groups)
 
+
+def input_grad_by_scatter(delta, weight, input_shape, stride, padding, dilation, groups):
+    """``Mᵀδ`` (exercise 5-7): ``W_matᵀ δ`` gives, for every window, what each
+    of its entries sent to δ; `col2im_add` puts those back where the window
+    read them, overlapping windows accumulating. The padded border is then
+    cropped; rows the windows never reached (when S does not divide the padded
+    size) get zero."""
+    n, c_in, h, w = input_shape
+    c_out, c_in_g, kh, kw = weight.shape
+    top, bottom, left, right = padding
     out_size = tuple(delta.shape[2:])
     padded_size = (h + top + bottom, w + left + right)
     if conv_per_image.use_per_image(weight.shape, groups):       # a thin layer: GEMM per image
         grad_padded = np.zeros((n, c_in) + padded_size, dtype=delta.dtype)
         conv_per_image.input_grad_per_image(delta, weight, grad_padded, stride, dilation, groups)
         return grad_padded[:, :, top:top + h, left:left + w]     # crop P
-    # stride 1: the row-wide layout of `col2im_add_wide`, unless an inf/NaN
-    # weight would turn its zero columns into NaN
-    wide = stride == (1, 1) and bool(np.isfinite(weight).all())
+    # small maps: col2im as one product with the 0/1 scatter matrix; stride 1:
+    # the row-wide layout of `col2im_add_wide`, when its zero columns add
+    # little to the GEMM (a quarter at most) and no inf/NaN weight would turn
+    # them into NaN
+    by_matrix = h * w <= columns.SMALL_MAP_PIXELS
+    wide = (not by_matrix and stride == (1, 1) and 4 * padded_size[1] <= 5 * out_size[1]
+            and bool(np.isfinite(weight).all()))
     row_width = padded_size[1] if wide else out_size[1]
     rows, pixels = c_in_g * kh * kw, out_size[0] * row_width
     w_mat_t = weight.reshape(groups, c_out // groups, rows).swapaxes(-1, -2)   # (G, rows, C_out/G)
     grad = np.empty((n, c_in, h, w), dtype=delta.dtype)
-    step = _images_per_chunk(n, groups * rows, pixels, delta.itemsize)
+    step = images_per_chunk(n, groups * rows, pixels, delta.itemsize)
     for start in range(0, n, step):
         delta_part = delta[start:start + step]
         if wide:                               # δ with zero columns out to the padded width
             delta_part = pad2d(delta_part, (0, 0, 0, row_width - out_size[1]))
-        delta_rows = _delta_rows(delta_part, groups)                        # (G, C_out/G, n·pixels)
-        images = delta_rows.shape[-1] // pixels
-        cols = np.matmul(w_mat_t, delta_rows)                               # (G, rows, n·pixels)
+        d_rows = delta_rows(delta_part, groups)                            # (G, C_out/G, n·pixels)
+        images = d_rows.shape[-1] // pixels
+        cols = np.matmul(w_mat_t, d_rows)                                   # (G, rows, n·pixels)
         cols = cols.reshape((c_in, kh, kw, images, out_size[0], row_width))
+        if by_matrix and np.isfinite(cols).all():   # (an inf would spread through S's zeros)
+            grad[start:start + step] = col2im_matrix(cols, (h, w), padding, stride, dilation)
+            continue
         if any(padding):
             grad_padded = np.zeros((images, c_in) + padded_size, dtype=delta.dtype)
         else:                                  # nothing to crop: add straight into grad
@@ -301,25 +245,32 @@ def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups
     c_out, c_in_g, kh, kw = weight_shape
     out_size = tuple(delta.shape[2:])
     rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
-    grad = np.zeros((groups, c_out // groups, rows), dtype=a.dtype)
-    step = _images_per_chunk(n, groups * rows, pixels, a.itemsize)
-    if conv_per_image.use_per_image(weight_shape, groups):       # a thin layer: GEMM per image
-        for start in range(0, n, step):
-            if cols is None or step < n:
+    step = images_per_chunk(n, groups * rows, pixels, a.itemsize)
+    per_image = conv_per_image.use_per_image(weight_shape, groups)   # a thin layer: GEMM per image
+    # the array owns its memory, so the engine hands it on as ``.grad`` uncopied
+    grad = np.zeros(weight_shape, dtype=a.dtype) if n == 0 else np.empty(weight_shape, a.dtype)
+    grad_rows = grad.reshape(groups, c_out // groups, rows)          # (G, C_out/G, rows), a view
+    for start in range(0, n, step):              # the sum over chunks, in the order of the batch
+        recompute = cols is None or step < n
+        out = grad_rows if start == 0 else None
+        if per_image:
+            if recompute:
                 cols = conv_per_image.im2col_per_image(pad2d(a[start:start + step], padding),
-                                                       (kh, kw), out_size, stride, dilation,
-                                                       groups)
-            grad += conv_per_image.weight_grad_per_image(delta[start:start + step], cols, groups)
-        return grad.reshape(weight_shape)
-    for start in range(0, n, step):
-        if cols is None or step < n:
-            cols = im2col(pad2d(a[start:start + step], padding), (kh, kw), out_size, stride,
-                          dilation)
-        delta_rows = _delta_rows(delta[start:start + step], groups)        # (G, C_out/G, n·pixels)
-        # δ (C_out/G, n·pixels) @ colsᵀ (n·pixels, rows): the sum over images and pixels
-        images = delta_rows.shape[-1] // pixels
-        grad += np.matmul(delta_rows, cols.reshape(groups, rows, images * pixels).swapaxes(-1, -2))
-    return grad.reshape(weight_shape)
+                                                       (kh, kw), out_size, stride, dilation, groups)
+            part = conv_per_image.weight_grad_per_image(delta[start:start + step], cols, groups,
+                                                        out=out)
+        else:
+            if recompute:
+                cols = columns_of(a[start:start + step], padding, (kh, kw), out_size, stride,
+                                  dilation)
+            d_rows = delta_rows(delta[start:start + step], groups)        # (G, C_out/G, n·pixels)
+            # δ (C_out/G, n·pixels) @ colsᵀ (n·pixels, rows): the sum over images and pixels
+            images = d_rows.shape[-1] // pixels
+            part = np.matmul(d_rows, cols.reshape(groups, rows, images * pixels).swapaxes(-1, -2),
+                             out=out)
+        if start > 0:
+            grad_rows += part
+    return grad
 
 
 # --------------------------------------------------------------------------

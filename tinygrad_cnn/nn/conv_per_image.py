@@ -83,13 +83,13 @@ def im2col_per_image(padded, kernel_size, out_size, stride, dilation, groups):
     return cols.reshape(padded.shape[0], groups, rows, out_size[0] * out_size[1])
 
 
-def weight_grad_per_image(delta, cols, groups):
+def weight_grad_per_image(delta, cols, groups, out=None):
     """``∂L/∂W = Σ_n δ_n @ cols_nᵀ``: one product per image, then the sum
     over images in a fixed order (the same whatever the thread count).
 
     Shape:
         delta: (N, C_out, H_out, W_out);  cols: (N, G, rows, H_out·W_out)
-        → (G, C_out/G, rows).
+        → (G, C_out/G, rows), written into ``out`` when given.
     """
     n, c_out = delta.shape[:2]
     rows = cols.shape[2]
@@ -101,7 +101,7 @@ def weight_grad_per_image(delta, cols, groups):
         np.matmul(delta_mat[start:stop], cols[start:stop].swapaxes(-1, -2),
                   out=per_image[start:stop])
     run_in_batch_chunks(n, images, cols.nbytes)
-    return per_image.sum(axis=0)                                   # Σ_n
+    return per_image.sum(axis=0, out=out)                          # Σ_n
 
 
 def col2im_add_per_image(cols, grad_padded, stride, dilation):

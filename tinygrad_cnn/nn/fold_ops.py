@@ -18,7 +18,7 @@ reuse conv2d's helpers in `conv_ops`.
 import numpy as np
 
 from ..function import Function
-from .conv_ops import col2im_add, im2col, pad2d
+from .im2col import col2im_add, im2col, pad2d
 
 
 def _to_columns(cols6):
