@@ -14,6 +14,7 @@ the δ of the nodes that consumed it:
 import numpy as np
 
 from ._errors import ShapeError
+from .function import describe_saved
 
 
 def topological_order(root):
@@ -215,8 +216,9 @@ def _shared(grad, delta, grads, node):
 
 
 def _check_versions(node):
-    for counter, expected, what in node.saved_versions:
+    for counter, expected, saved in node.saved_versions:
         if counter.count != expected:
+            what = describe_saved(*saved)
             by = f" by {counter.last_op}" if counter.last_op else ""
             raise RuntimeError(
                 f"backward: one of the variables needed for gradient computation has been "

@@ -133,7 +133,7 @@ class Function:
     grad_inputs = None
     hooks = None          # hooks of the output tensor (non-leaf)
     retained = None       # weakref to the output tensor, if retain_grad()
-    saved_versions = ()   # (version counter, count at forward, what) per saved input
+    saved_versions = ()   # (counter, count at forward, (position, dtype, shape)) per saved array
     non_differentiable = False
 
     # ----- used inside forward ---------------------------------------------
@@ -228,22 +228,26 @@ def _view_aware(result, out, args):
     return result
 
 
-def _describe(array):
-    return f"a {array.dtype} tensor of shape {tuple(array.shape)}"
+def describe_saved(which, dtype, shape):
+    """How a version error names a saved array: ``"input 0 (a float32 tensor of
+    shape (2, 3))"``; built only when the error is raised."""
+    role = "its output" if which is None else f"input {which}"
+    return f"{role} (a {dtype} tensor of shape {tuple(shape)})"
 
 
 def _versions_of(saved, args, result):
-    """(version counter, its count now, a description) for each saved array that
-    is an input's or the output's own memory, for backward's check."""
+    """(version counter, its count now, (input position or None for the
+    output, dtype, shape)) for each saved array that is an input's or the
+    output's own memory, for backward's check."""
     versions = []
     for array in saved:
         if array is result._data:
             versions.append((result._version_box, result._version_box.count,
-                             f"its output ({_describe(array)})"))
+                             (None, array.dtype, array.shape)))
             continue
         for position, arg in enumerate(args):
             if isinstance(arg, Tensor) and array is arg._data:
                 versions.append((arg._version_box, arg._version_box.count,
-                                 f"input {position} ({_describe(array)})"))
+                                 (position, array.dtype, array.shape)))
                 break
     return tuple(versions)
