@@ -326,7 +326,7 @@ class Conv2d(Function):
             grad_weight = conv2d_weight_grad(a, delta, weight.shape, stride, padding, dilation,
                                              groups, cols=cols)
         if ctx.needs_input_grad[2]:                                 # rule 3
-            grad_bias = delta.sum(axis=(0, 2, 3))
+            grad_bias = np.einsum("nchw->c", delta)                 # Σ over n, i, j
         return grad_a, grad_weight, grad_bias
 
 
@@ -391,5 +391,5 @@ class ConvTranspose2d(Function):
             grad_weight = conv2d_weight_grad(delta, a, weight.shape, stride, padding, dilation,
                                              groups)
         if ctx.needs_input_grad[2]:
-            grad_bias = delta.sum(axis=(0, 2, 3))
+            grad_bias = np.einsum("nchw->c", delta)                 # Σ over n, i, j
         return grad_a, grad_weight, grad_bias
