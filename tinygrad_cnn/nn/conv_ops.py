@@ -99,9 +99,11 @@ def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols
         z_chunk = z[start:start + step]
 
         def lay_out(first, last):              # images first:last (threads split the chunk)
-            z_chunk[first:last] = z_rows[:, first:last].transpose(1, 0, 2, 3)
-            if bias is not None:
-                z_chunk[first:last] += bias[:, None, None]       # + b^{(p)}
+            rows_nchw = z_rows[:, first:last].transpose(1, 0, 2, 3)
+            if bias is None:
+                z_chunk[first:last] = rows_nchw
+            else:                              # + b^{(p)}, in the same pass as the layout
+                np.add(rows_nchw, bias[:, None, None], out=z_chunk[first:last])
         run_in_batch_chunks(images, lay_out, z_chunk.nbytes)
     if keep_cols:
         return z, (cols if step >= n else None)
