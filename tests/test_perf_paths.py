@@ -153,6 +153,51 @@ def test_gathering_small_maps_by_a_position_table_equals_the_strided_im2col(
     np.testing.assert_array_equal(gathered, strided)        # the same entries, copied
 
 
+ROW_GEOMETRIES = [   # stride 1 in height, one group: what `conv_rows` computes
+    ((3, 2, 7, 6), (4, 2, 3, 3), dict(stride=1, padding=1, dilation=1, groups=1)),
+    ((2, 3, 9, 8), (5, 3, 3, 2), dict(stride=(1, 2), padding=(2, 1), dilation=(2, 1), groups=1)),
+    ((2, 2, 6, 9), (3, 2, 2, 3), dict(stride=1, padding=0, dilation=(1, 2), groups=1)),
+    ((3, 6, 7, 7), (16, 6, 5, 5), dict(stride=1, padding=0, dilation=1, groups=1)),
+]
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("input_shape, weight_shape, options", ROW_GEOMETRIES)
+def test_convolution_by_kernel_rows_equals_the_textbook_procedure(
+        monkeypatch, chunked, input_shape, weight_shape, options):
+    from tinygrad_cnn.nn import conv_rows, im2col
+    monkeypatch.setattr(conv_per_image, "MAX_WEIGHT_ENTRIES", -1)      # the batch-wide GEMM
+    monkeypatch.setattr(im2col, "SMALL_MAP_PIXELS", 0)                  # these maps count as big
+    if chunked:               # one image per chunk: the weight gradient recomputes X
+        monkeypatch.setattr(im2col, "WORKSPACE_BYTES", 1)
+    stride = options["stride"] if isinstance(options["stride"], tuple) else (options["stride"],) * 2
+    assert conv_rows.use_rows(weight_shape, stride, 1, input_shape[2:])
+    a, w, b, delta = random_case(input_shape, weight_shape, options, np.float64, seed=8)
+    z, grad_a, grad_w, grad_b = conv_step(a, w, b, delta, options)
+    np.testing.assert_allclose(z, R.conv2d(a, w, b, **options), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_a, R.conv2d_input_grad(delta, w, a.shape, **options),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_w, R.conv2d_weight_grad(a, delta, w.shape, **options),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_b, R.conv2d_bias_grad(delta), rtol=1e-10)
+
+
+def test_kernel_rows_and_im2col_agree_in_float32_and_the_copy_is_k_h_times_smaller(monkeypatch):
+    from tinygrad_cnn.nn import conv_rows, im2col
+    monkeypatch.setattr(conv_per_image, "MAX_WEIGHT_ENTRIES", -1)
+    input_shape, weight_shape, options = (4, 8, 16, 16), (8, 8, 3, 3), dict(padding=1)
+    a, w, b, delta = random_case(input_shape, weight_shape, options, np.float32, seed=9)
+    by_rows = conv_step(a, w, b, delta, options)
+    monkeypatch.setattr(conv_rows, "use_rows", lambda *args: False)
+    by_im2col = conv_step(a, w, b, delta, options)
+    for rows, cols in zip(by_rows, by_im2col):
+        assert rows.dtype == np.float32
+        np.testing.assert_allclose(rows, cols, rtol=2e-5, atol=2e-5)
+    x = conv_rows.row_columns(a, (1, 1, 1, 1), 3, 16, 1, 1)
+    full = im2col.im2col(im2col.pad2d(a, (1, 1, 1, 1)), (3, 3), (16, 16), (1, 1), (1, 1))
+    assert x.shape == (8, 3, 18, 4, 16) and full.size == 3 * 16 / 18 * x.size
+
+
 @pytest.mark.parametrize("route", ["correlation", "scatter_matrix", "scatter_adds"])
 @pytest.mark.parametrize("input_shape, weight_shape, options", GEOMETRIES)
 def test_every_input_gradient_route_equals_the_textbook_rule(monkeypatch, route, input_shape,

@@ -10,8 +10,9 @@ The maths is docs/derivations.md's "Convolution layer". With layer input ``a``
 * ``∂L/∂b^{(p)} = Σ_{i,j} δ^{(p)}_{ij}``.
 
 A transposed convolution is the forward use of ``Mᵀ``, so `ConvTranspose2d`
-runs `conv2d_input_grad` forward and conv2d's forward / weight-gradient maps
-backward: the same three functions, read in the other direction.
+(in `conv_transpose_ops`) runs `conv2d_input_grad` forward and conv2d's
+forward / weight-gradient maps backward: the same three functions, read in
+the other direction.
 
 **How the fast path computes them.** The textbook sum
 ``z_{ij} = Σ_u Σ_v w_{uv} · a_{iS+uD, jS+vD}`` is one matrix product once the
@@ -34,6 +35,9 @@ when the whole batch fits in one chunk.
   `col2im_matrix`: the same sum as one product with the 0/1 matrix of reads).
 
 The layouts (`im2col`, the col2im family, padding) live in `nn.im2col`.
+Layers of stride 1 in height copy only the kernel's column taps and run one
+GEMM per kernel row over row blocks of that copy (`nn.conv_rows`): the same
+sums from a kH times smaller copy.
 Thin layers (a small weight matrix, as LeNet's) run the same maps with one
 GEMM per image instead (`conv_per_image`): the batch-wide GEMM would be too
 long and thin for BLAS. The big copies are split over the batch across
@@ -47,7 +51,7 @@ import numpy as np
 
 from .._threads import run_in_batch_chunks
 from ..function import Function
-from . import conv_per_image
+from . import conv_per_image, conv_rows
 from . import im2col as columns
 from .im2col import (
     col2im_add,
@@ -90,12 +94,21 @@ def conv2d_forward(a, weight, bias, stride, padding, dilation, groups, keep_cols
                 pad2d(a[start:start + step], padding), weight, bias, out_size, stride, dilation,
                 groups)
         return (z, (cols if step >= n else None)) if keep_cols else z
+    by_rows = conv_rows.use_rows(weight.shape, stride, groups, a.shape[2:])
     for start in range(0, n, step):                              # chunks bound the memory
-        cols = columns_of(a[start:start + step], padding, (kh, kw), out_size, stride, dilation)
-        images = cols.shape[3]
-        # (G, C_out/G, rows) @ (G, rows, n·pixels): one GEMM per group for the whole chunk
-        z_rows = np.matmul(w_mat, cols.reshape(groups, rows, images * pixels))
-        z_rows = z_rows.reshape((c_out, images) + out_size)      # (C_out, n, H_out, W_out)
+        if by_rows:                            # kH GEMMs over row blocks of a smaller copy
+            cols = conv_rows.row_columns(a[start:start + step], padding, kw, out_size[1],
+                                         stride[1], dilation[1])
+            images = cols.shape[3]
+            z_rows = conv_rows.forward_by_rows(cols, weight, out_size[0], dilation[0])
+            z_rows = z_rows.transpose(0, 2, 1, 3)                # (C_out, n, H_out, W_out), a view
+        else:
+            cols = columns_of(a[start:start + step], padding, (kh, kw), out_size, stride,
+                              dilation)
+            images = cols.shape[3]
+            # (G, C_out/G, rows) @ (G, rows, n·pixels): one GEMM per group for the whole chunk
+            z_rows = np.matmul(w_mat, cols.reshape(groups, rows, images * pixels))
+            z_rows = z_rows.reshape((c_out, images) + out_size)  # (C_out, n, H_out, W_out)
         z_chunk = z[start:start + step]
 
         def lay_out(first, last):              # images first:last (threads split the chunk)
@@ -249,6 +262,7 @@ def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups
     rows, pixels = c_in_g * kh * kw, out_size[0] * out_size[1]
     step = images_per_chunk(n, groups * rows, pixels, a.itemsize)
     per_image = conv_per_image.use_per_image(weight_shape, groups)   # a thin layer: GEMM per image
+    by_rows = not per_image and conv_rows.use_rows(weight_shape, stride, groups, a.shape[2:])
     # the array owns its memory, so the engine hands it on as ``.grad`` uncopied
     grad = np.zeros(weight_shape, dtype=a.dtype) if n == 0 else np.empty(weight_shape, a.dtype)
     grad_rows = grad.reshape(groups, c_out // groups, rows)          # (G, C_out/G, rows), a view
@@ -261,6 +275,15 @@ def conv2d_weight_grad(a, delta, weight_shape, stride, padding, dilation, groups
                                                        (kh, kw), out_size, stride, dilation, groups)
             part = conv_per_image.weight_grad_per_image(delta[start:start + step], cols, groups,
                                                         out=out)
+        elif by_rows:
+            if recompute:
+                cols = conv_rows.row_columns(a[start:start + step], padding, kw, out_size[1],
+                                             stride[1], dilation[1])
+            part = conv_rows.weight_grad_by_rows(delta[start:start + step], cols, weight_shape,
+                                                 dilation[0], out=grad if start == 0 else None)
+            if start > 0:
+                grad += part
+            continue
         else:
             if recompute:
                 cols = columns_of(a[start:start + step], padding, (kh, kw), out_size, stride,
@@ -328,70 +351,5 @@ class Conv2d(Function):
             grad_weight = conv2d_weight_grad(a, delta, weight.shape, stride, padding, dilation,
                                              groups, cols=cols)
         if ctx.needs_input_grad[2]:                                 # rule 3
-            grad_bias = np.einsum("nchw->c", delta)                 # Σ over n, i, j
-        return grad_a, grad_weight, grad_bias
-
-
-def conv_transpose_output_size(input_shape, kernel_size, stride, padding, output_padding,
-                               dilation):
-    """``H_out = (H - 1)·S - P_top - P_bottom + D·(kH - 1) + output_padding + 1`` per dim."""
-    top, bottom, left, right = padding
-    return tuple(
-        (size - 1) * s - before - after + d * (k - 1) + extra + 1
-        for size, s, before, after, d, k, extra in zip(
-            input_shape[-2:], stride, (top, left), (bottom, right), dilation, kernel_size,
-            output_padding))
-
-
-class ConvTranspose2d(Function):
-    """Transposed convolution: the forward use of conv2d's input-gradient map.
-
-    With M the matrix of a conv2d (exercise 5-7), conv2d's backward is
-    ``δ^{l-1} = Mᵀ δ^l``; this op computes ``z = Mᵀ a + b`` with the same code
-    (`conv2d_input_grad`): ``z = crop_P( Σ rot180(W) ⊗̃ insert_zeros(a, S) ) + b``.
-    Its own backward is therefore M again: ``δ_a = M δ = W ⊗ δ`` (conv2d's
-    forward), and ``∂L/∂W = δ ⊗ a`` (conv2d's weight gradient with the roles
-    of input and δ exchanged), ``∂L/∂b = Σ δ``.
-
-    Shape:
-        a: (N, C_in, H, W) or unbatched (C_in, H, W);
-        weight: (C_in, C_out/groups, kH, kW) (PyTorch's layout);
-        z: (N, C_out, H_out, W_out) (or (C_out, H_out, W_out)) with
-        ``H_out = (H-1)·S - 2P + D·(kH-1) + output_padding + 1``.
-    """
-
-    name = "conv_transpose2d"
-
-    @staticmethod
-    def forward(ctx, a, weight, bias=None, *, stride=(1, 1), padding=(0, 0, 0, 0),
-                output_padding=(0, 0), dilation=(1, 1), groups=1):
-        ctx.unbatched = a.ndim == 3                                 # (C_in, H, W): a batch of one
-        a = a[None] if ctx.unbatched else a
-        n = a.shape[0]
-        c_out = weight.shape[1] * groups
-        out_hw = conv_transpose_output_size(a.shape, weight.shape[2:], stride, padding,
-                                            output_padding, dilation)
-        ctx.options = (stride, padding, dilation, groups)
-        ctx.save_for_backward(a, weight)
-        z = conv2d_input_grad(a, weight, (n, c_out) + out_hw, stride, padding, dilation, groups)
-        if bias is not None:
-            z = z + bias[:, None, None]
-        return z[0] if ctx.unbatched else z
-
-    @staticmethod
-    def backward(ctx, delta):
-        a, weight = ctx.saved_tensors
-        stride, padding, dilation, groups = ctx.options
-        delta = delta[None] if ctx.unbatched else delta
-        grad_a = grad_weight = grad_bias = None
-        if ctx.needs_input_grad[0]:
-            grad_a = conv2d_forward(delta, weight, None, stride, padding, dilation, groups)
-            # output_padding can add a row conv2d would read as one more window: drop it
-            grad_a = grad_a[:, :, :a.shape[2], :a.shape[3]]
-            grad_a = grad_a[0] if ctx.unbatched else grad_a
-        if ctx.needs_input_grad[1]:
-            grad_weight = conv2d_weight_grad(delta, a, weight.shape, stride, padding, dilation,
-                                             groups)
-        if ctx.needs_input_grad[2]:
             grad_bias = np.einsum("nchw->c", delta)                 # Σ over n, i, j
         return grad_a, grad_weight, grad_bias

@@ -1,7 +1,8 @@
 """Convolution: `conv2d` and `conv_transpose2d`; the backward rules are in `nn.conv_ops`."""
 from ..._errors import ShapeError
 from ..conv_args import CallContext, check_conv_inputs, conv_output_size, conv_padding, pair
-from ..conv_ops import Conv2d, ConvTranspose2d, conv_transpose_output_size
+from ..conv_ops import Conv2d
+from ..conv_transpose_ops import ConvTranspose2d, conv_transpose_output_size
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -38,7 +39,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """Transposed convolution: conv2d's input-gradient map used forward
-    (``z = Mᵀ a + b``); see `conv_ops.ConvTranspose2d`.
+    (``z = Mᵀ a + b``); see `conv_transpose_ops.ConvTranspose2d`.
 
     Shape:
         input: (N, C_in, H, W) or (C_in, H, W);  weight: (C_in, C_out/groups, kH, kW);
