@@ -35,9 +35,10 @@ from .ops.elementwise import (
     true_divide,
 )
 from .ops.unary import (
-    abs, absolute, clamp, clip, erf, erfc, exp, exp2, expm1, log, log10, log1p, log2, reciprocal,
-    rsqrt, sqrt, square,
+    abs, absolute, clamp, clip, exp, exp2, expm1, log, log10, log1p, log2, reciprocal, rsqrt, sqrt,
+    square,
 )
+from .ops.special import erf, erfc
 from .ops.trig import (
     acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh, cos,
     cosh, sin, sinh, tan,

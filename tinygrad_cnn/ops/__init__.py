@@ -6,7 +6,8 @@ one function each, listed in the file's ``TENSOR_METHODS``. These ops know
 nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 
 - `elementwise`: arithmetic (+ − × ÷ ** @, with PyTorch's type promotion), clone
-- `unary`: exp, log, sqrt, square, rsqrt, log2 …, erf, abs, clamp
+- `unary`: exp, log, sqrt, square, rsqrt, log2 …, abs, clamp
+- `special`: erf, erfc
 - `trig`: sin, cos, tan, asin …, sinh, cosh, asinh …
 - `rounding`: sign, round, floor, ceil, trunc, frac
 - `activation`: tanh, sigmoid, relu
@@ -33,7 +34,7 @@ from . import (
     activation, comparison, conversion, cumulative, diagonals, division, elementwise, factories,
     indexing,
     inplace, linalg, movement, pointwise, rearrange, reductions, rounding, scatter_gather, slicing,
-    softmax, sorting, statistics, trig, unary,
+    softmax, sorting, special, statistics, trig, unary,
 )
 from ._helpers import check_broadcast, normalize_dims, shape_of, unbroadcast
 from .activation import Relu, Sigmoid, Tanh, relu, sigmoid, tanh
@@ -46,6 +47,6 @@ from .reductions import Amax, Amin, MaxDim, Mean, MinDim, MinMax, Sum
 from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
-FAMILIES = (elementwise, unary, trig, rounding, activation, pointwise, division, comparison,
+FAMILIES = (elementwise, unary, special, trig, rounding, activation, pointwise, division, comparison,
             reductions, statistics, cumulative, sorting, linalg, softmax, movement, slicing,
             rearrange, diagonals, indexing, scatter_gather, factories, conversion, inplace)

@@ -194,11 +194,14 @@ def _twins(module, names):
     return {name + "_": inplace_version(getattr(module, name), name + "_") for name in names}
 
 
-from . import comparison, diagonals, division, pointwise, rounding, scatter_gather, trig  # noqa: E402
+from . import (  # noqa: E402
+    comparison, diagonals, division, pointwise, rounding, scatter_gather, special, trig,
+)
 
 _MORE = {
-    **_twins(unary, ("erf", "erfc", "exp2", "expm1", "log10", "log1p", "log2", "reciprocal",
-                     "rsqrt", "square")),
+    **_twins(unary, ("exp2", "expm1", "log10", "log1p", "log2", "reciprocal", "rsqrt",
+                     "square")),
+    **_twins(special, ("erf", "erfc")),
     **_twins(trig, ("acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "sin",
                     "sinh", "tan")),
     **_twins(rounding, ("ceil", "floor", "frac", "round", "sgn", "sign", "trunc", "fix")),

@@ -1,9 +1,10 @@
 """Unary functions of one tensor, z = f(x) entry by entry: exponentials,
 logarithms and powers (exp, log, sqrt, square, rsqrt, reciprocal, log2, log10,
-log1p, exp2, expm1), the error function (erf, erfc), abs and clamp.
+log1p, exp2, expm1), abs and clamp.
 
-The trigonometric and hyperbolic functions are in `trig`, the rounding
-functions in `rounding`, and tanh, sigmoid and relu in `activation`.
+The trigonometric and hyperbolic functions are in `trig`, the error function
+in `special`, the rounding functions in `rounding`, and tanh, sigmoid and relu
+in `activation`.
 
 Most ops here are a `Unary`: its forward is ``z = f(x)`` and its backward is
 the chain rule for one input, ``∂L/∂x = δ ⊙ f'(x)``. A subclass names ``f``
@@ -172,41 +173,6 @@ class Expm1(Unary):
         return z + 1
 
 
-# --- the error function -----------------------------------------------------
-_erf_scalar = np.frompyfunc(math.erf, 1, 1)
-_erfc_scalar = np.frompyfunc(math.erfc, 1, 1)
-_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-
-
-class Erf(Unary):
-    """z = erf x = (2/√π) ∫₀ˣ e^{−t²} dt, so ∂L/∂x = δ ⊙ (2/√π) e^{−x²}.
-
-    Entry by entry with Python's ``math.erf`` (correctly rounded in float64;
-    no SciPy needed)."""
-
-    @staticmethod
-    def f(x):
-        return np.asarray(_erf_scalar(x), dtype=np.float64).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def derivative(x, z):
-        return _TWO_OVER_SQRT_PI * np.exp(-x * x)
-
-
-class Erfc(Unary):
-    """z = erfc x = 1 − erf x, so ∂L/∂x = −δ ⊙ (2/√π) e^{−x²}.
-
-    Computed directly with ``math.erfc``, so large x keeps its precision."""
-
-    @staticmethod
-    def f(x):
-        return np.asarray(_erfc_scalar(x), dtype=np.float64).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def derivative(x, z):
-        return -_TWO_OVER_SQRT_PI * np.exp(-x * x)
-
-
 # --- abs and clamp ------------------------------------------------------------
 class Abs(Function):
     """z = |x|, so ∂L/∂x = δ ⊙ sign(x) (0 at x = 0)."""
@@ -361,26 +327,6 @@ def expm1(input):
     return Expm1.apply(as_float(input))
 
 
-def erf(input):
-    """erf x = (2/√π) ∫₀ˣ e^{−t²} dt entrywise; integer input gives the default float dtype.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.erf(tg.tensor([0.0, 1.0]))
-    tensor([0.0000, 0.8427])
-    """
-    return Erf.apply(as_float(input))
-
-
-def erfc(input):
-    """erfc x = 1 − erf x entrywise; integer input gives the default float dtype.
-
-    >>> import tinygrad_cnn as tg
-    >>> tg.erfc(tg.tensor([0.0]))
-    tensor([1.])
-    """
-    return Erfc.apply(as_float(input))
-
-
 def abs(input):
     """|x| entrywise; integers stay integers, bool is rejected (PyTorch).
 
@@ -411,6 +357,6 @@ def clamp(input, min=None, max=None):
 absolute, clip = abs, clamp
 
 TENSOR_METHODS = (
-    "abs", "absolute", "clamp", "clip", "erf", "erfc", "exp", "exp2", "expm1", "log", "log10",
-    "log1p", "log2", "reciprocal", "rsqrt", "sqrt", "square",
+    "abs", "absolute", "clamp", "clip", "exp", "exp2", "expm1", "log", "log10", "log1p", "log2",
+    "reciprocal", "rsqrt", "sqrt", "square",
 )
