@@ -2,14 +2,18 @@
 the thread count.
 
 * conv2d computes with one GEMM per image for thin layers
-  (`nn.conv_per_image`) and one GEMM for the batch otherwise (`nn.conv_ops`);
-  both are checked against the loop-by-loop `nn.reference`, whichever the
-  size rule would pick, and against each other;
-* the row-wide col2im of stride 1 against the plain strided one;
+  (`nn.conv_per_image`), by kernel rows for stride-1 layers (`nn.conv_rows`)
+  and one im2col GEMM for the batch otherwise (`nn.conv_ops`); each is
+  checked against the loop-by-loop `nn.reference`, whichever the size rule
+  would pick, and against the others;
+* the input gradient's routes (the correlation, the scatter by tap adds, by
+  long rows, by the 0/1 matrix of small maps) and the window gathers of small
+  maps against the textbook rule and the plain strided copies;
 * max pooling's recorded positions against the reference scan (ties, padding,
   -inf windows, NaN);
-* `set_num_threads`: every output and gradient of a LeNet-like step, and of
-  each op, bit for bit the same with 1, 2 and 3 threads.
+* `set_num_threads`: every output and gradient of a LeNet-like step (with a
+  layer on each conv route), and of each op, bit for bit the same with 1, 2
+  and 3 threads.
 """
 import os
 import subprocess
@@ -293,15 +297,18 @@ def lenet_like_step(seed=0):
         nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True), nn.Flatten(),
         nn.Linear(144, 10))
-    wide = nn.Conv2d(16, 32, 3, padding=1, stride=2)         # a layer on the batch-wide path
+    wide = nn.Conv2d(16, 32, 3, padding=1, stride=2)         # batch-wide GEMM, a 6×6 map
+    by_rows = nn.Conv2d(6, 64, 5, padding=2)                 # batch-wide, by kernel rows
     rng = np.random.default_rng(seed)
     x = tg.tensor(rng.standard_normal((16, 1, 20, 20)).astype(np.float32), requires_grad=True)
     y = tg.tensor(rng.integers(0, 10, 16))
-    features = model[:5](x)
-    logits = model[5:](features) + wide(features).mean(dim=(1, 2, 3)).unsqueeze(1)
+    pooled = model[:3](x)                                    # (16, 6, 10, 10)
+    features = model[3:5](pooled)                            # (16, 16, 6, 6)
+    logits = (model[5:](features) + wide(features).mean(dim=(1, 2, 3)).unsqueeze(1)
+              + by_rows(pooled).mean(dim=(1, 2, 3)).unsqueeze(1))
     loss = F.cross_entropy(logits, y)
     loss.backward()
-    params = list(model.parameters()) + list(wide.parameters())
+    params = list(model.parameters()) + list(wide.parameters()) + list(by_rows.parameters())
     return [loss.numpy(), logits.numpy(), x.grad.numpy()] + [p.grad.numpy() for p in params]
 
 
