@@ -26,11 +26,13 @@ therefore also requires the second half of the run to be flat.
 
 ``--profile`` instead prints where the time of a step goes, op by op
 (forward and backward of each Function, medians over the steps), in one
-process: the table of docs/performance.md.
+process: the table of docs/performance.md; ``--profile --torch`` prints
+PyTorch's own profile of its step (torch.profiler, self CPU time per op).
 
 Run:  python tools/bench_lenet.py              (a few minutes)
       python tools/bench_lenet.py --quick      (rough figures)
       python tools/bench_lenet.py --profile    (per-op table)
+      python tools/bench_lenet.py --profile --torch   (PyTorch's per-op profile)
       python tools/bench_lenet.py --threads 1  (both frameworks on one thread)
 Timings on a busy machine are noise: take final figures on an idle one.
 """
@@ -135,11 +137,8 @@ def memory_check(step, memory_steps):
 
 
 # ----------------------------------------------------------------------------- PyTorch
-def torch_worker(warmup, steps, threads):
-    start = time.perf_counter()
-    import torch
-    import_s = time.perf_counter() - start
-    torch.set_num_threads(threads)
+def build_torch(torch):
+    """PyTorch's twin of `build_tinygrad`'s step."""
     tnn = torch.nn
     torch.manual_seed(0)
     model = tnn.Sequential(
@@ -158,6 +157,15 @@ def torch_worker(warmup, steps, threads):
         opt.step()
         losses.append(loss.item())
 
+    return step, losses
+
+
+def torch_worker(warmup, steps, threads):
+    start = time.perf_counter()
+    import torch
+    import_s = time.perf_counter() - start
+    torch.set_num_threads(threads)
+    step, losses = build_torch(torch)
     start = time.perf_counter()
     step()
     first_step_s = time.perf_counter() - start
@@ -175,6 +183,30 @@ def profile(warmup, steps):
     import tinygrad_cnn
     protocol.print_op_profile(f"LeNet-5 step, batch {BATCH}, float32, {steps} steps, threads "
                               f"{tinygrad_cnn.get_num_threads()}", rows)
+    return 0
+
+
+def torch_profile(warmup, steps, threads):
+    """PyTorch's own per-op profile of its step (torch.profiler, self CPU time
+    per aten op, per step), to set beside `profile`'s table."""
+    import torch
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profiler
+    torch.set_num_threads(threads)
+    step, _ = build_torch(torch)
+    for _ in range(warmup):
+        step()
+    with torch_profiler(activities=[ProfilerActivity.CPU]) as recorded:
+        for _ in range(steps):
+            step()
+    events = sorted(recorded.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in events) / steps / 1e3
+    print(f"PyTorch {torch.__version__} LeNet-5 step, batch {BATCH}, float32, {steps} steps, "
+          f"threads {threads}: self CPU ms per step (the profiler's own cost included), "
+          f"{total:.3f} in all")
+    for event in events[:20]:
+        print(f"  {event.key:36} {event.self_cpu_time_total / steps / 1e3:7.3f}  "
+              f"({event.count // steps} calls)")
     return 0
 
 
@@ -196,6 +228,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=protocol.default_threads(),
                         help="threads for both frameworks (default: the cores available)")
     parser.add_argument("--profile", action="store_true", help="per-op table, one process")
+    parser.add_argument("--torch", action="store_true",
+                        help="with --profile: PyTorch's own per-op profile instead")
     parser.add_argument("--worker", choices=["tinygrad", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.steps = args.steps or (20 if args.quick else 200)
@@ -209,6 +243,8 @@ def main(argv=None):
     if args.worker == "torch":
         print(json.dumps(torch_worker(args.warmup, args.steps, args.threads)))
         return 0
+    if args.profile and args.torch:
+        return torch_profile(args.warmup, args.steps, args.threads)
     if args.profile:
         return profile(args.warmup, args.steps)
 
