@@ -90,16 +90,25 @@ SMALL_MAP_PIXELS = 64
 
 
 @functools.lru_cache(maxsize=64)
+def _plane_positions(padded_size, kernel_size, out_size, stride, dilation):
+    """Where im2col reads in one (H_pad·W_pad) plane: entry (u, v, 0, i, j)
+    is position (i·S + u·D, j·S + v·D), flattened. Read-only, cached per
+    geometry (a few KiB)."""
+    (hp, wp), (kh, kw), (h_out, w_out) = padded_size, kernel_size, out_size
+    (sh, sw), (dh, dw) = stride, dilation
+    u, v, i, j = np.indices((kh, kw, h_out, w_out), sparse=True)
+    positions = ((i * sh + u * dh) * wp + j * sw + v * dw).reshape(kh, kw, 1, h_out * w_out)
+    positions.flags.writeable = False
+    return positions
+
+
 def window_positions(n, padded_size, kernel_size, out_size, stride, dilation):
     """Where im2col reads, as flat positions in the (N·H_pad·W_pad) axis of a
     channel-major padded input: entry (u, v, n, i, j) is image n's position
-    (i·S + u·D, j·S + v·D). Read-only, cached per geometry."""
-    (hp, wp), (kh, kw), (h_out, w_out) = padded_size, kernel_size, out_size
-    (sh, sw), (dh, dw) = stride, dilation
-    u, v, image, i, j = np.indices((kh, kw, n, h_out, w_out), sparse=True)
-    positions = ((image * hp + i * sh + u * dh) * wp + j * sw + v * dw).ravel()
-    positions.flags.writeable = False
-    return positions
+    (i·S + u·D, j·S + v·D): the cached plane table shifted by n planes."""
+    plane = _plane_positions(padded_size, kernel_size, out_size, stride, dilation)
+    images = (np.arange(n) * (padded_size[0] * padded_size[1])).reshape(1, 1, n, 1)
+    return (plane + images).ravel()
 
 
 def columns_of(a, padding, kernel_size, out_size, stride, dilation):
