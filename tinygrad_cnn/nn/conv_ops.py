@@ -1,4 +1,4 @@
-"""Convolution and transposed convolution: two ops, three shared maps.
+"""Convolution: the op and the three maps that transposed convolution shares.
 
 The maths is docs/derivations.md's "Convolution layer". With layer input ``a``
 (``a^{l-1}``), kernels ``W``, stride ``S``, padding ``P`` and dilation ``D``:
@@ -21,27 +21,28 @@ windows are laid out as columns (`im2col`): the matrix ``cols`` of shape
 output pixel (i, j) of image n reads, so ``z = W_mat @ cols`` with
 ``W_mat = weight.reshape(C_out, C_in·kH·kW)`` — one GEMM for the batch.
 The batch is cut into chunks so that ``cols`` (K² times the input it covers)
-stays within `WORKSPACE_BYTES`; forward keeps it for the weight gradient
-when the whole batch fits in one chunk.
+stays within `im2col.WORKSPACE_BYTES`; forward keeps it for the weight
+gradient when the whole batch fits in one chunk.
 
 * rule 2, ``∂L/∂W = δ_mat @ colsᵀ``: the same columns against δ;
 * rule 1 with stride 1 is computed as written: the full correlation of δ with
   the rotated kernel is itself a `conv2d_forward` (when that moves no more
-  data than the alternative);
+  data than the alternative, `_correlation_applies`);
 * otherwise ``Mᵀδ``: ``W_matᵀ @ δ_mat`` gives what every window entry sent
   back, and `col2im_add` adds it onto the input position it was read from
   (one strided-slice add per kernel tap), overlapping windows summing up
   (`col2im_add_wide` for stride 1: the same adds in long rows; on small maps,
   `col2im_matrix`: the same sum as one product with the 0/1 matrix of reads).
 
-The layouts (`im2col`, the col2im family, padding) live in `nn.im2col`.
-Layers of stride 1 in height copy only the kernel's column taps and run one
-GEMM per kernel row over row blocks of that copy (`nn.conv_rows`): the same
-sums from a kH times smaller copy.
-Thin layers (a small weight matrix, as LeNet's) run the same maps with one
-GEMM per image instead (`conv_per_image`): the batch-wide GEMM would be too
-long and thin for BLAS. The big copies are split over the batch across
-threads (`tinygrad_cnn._threads`), which changes no result.
+The layouts (`im2col`, the col2im family, padding; on maps of 8×8 or less a
+gather from a table of positions) live in `nn.im2col`. Stride-1 layers of
+few output channels copy only the kernel's column taps and run one GEMM per
+kernel row over row blocks of that copy (`nn.conv_rows`): the same sums from
+a kH times smaller copy. Thin layers (a small weight matrix, as LeNet's) run
+the same maps with one GEMM per image instead (`conv_per_image`): the
+batch-wide GEMM would be too long and thin for BLAS. The big copies are
+split over the batch across threads (`tinygrad_cnn._threads`), which changes
+no result.
 
 `tinygrad_cnn.nn.reference` has the literal loop-by-loop procedure (pad,
 insert zeros, rotate 180°, cross-correlate); the tests check the two agree.
