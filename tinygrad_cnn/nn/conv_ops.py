@@ -231,9 +231,14 @@ def input_grad_by_scatter(delta, weight, input_shape, stride, padding, dilation,
         images = d_rows.shape[-1] // pixels
         cols = np.matmul(w_mat_t, d_rows)                                   # (G, rows, n·pixels)
         cols = cols.reshape((c_in, kh, kw, images, out_size[0], row_width))
-        if by_matrix and np.isfinite(cols).all():   # (an inf would spread through S's zeros)
-            grad[start:start + step] = col2im_matrix(cols, (h, w), padding, stride, dilation)
-            continue
+        if by_matrix:
+            with np.errstate(invalid="ignore"):          # inf·0, handled just below
+                part = col2im_matrix(cols, (h, w), padding, stride, dilation)
+            # an inf or NaN among the columns spreads NaN through S's zeros to
+            # (nearly) every entry: then, and only then, take the tap adds
+            if not np.isnan(part).any():
+                grad[start:start + step] = part
+                continue
         if any(padding):
             grad_padded = np.zeros((images, c_in) + padded_size, dtype=delta.dtype)
         else:                                  # nothing to crop: add straight into grad
