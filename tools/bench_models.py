@@ -18,6 +18,7 @@ of the *fastest* steps (also printed) is the steadier guide on a shared machine.
 Run:  python tools/bench_models.py                 (3 pairs per model, a few minutes)
       python tools/bench_models.py --quick         (3 pairs, few steps; rough figures)
       python tools/bench_models.py --profile       (where a step goes, op by op; one process)
+      python tools/bench_models.py --profile --torch   (PyTorch's own per-op profile)
       python tools/bench_models.py --models resnet18 --pairs 5
 Timings on a busy machine are noise: take final figures on an idle one.
 """
@@ -133,6 +134,37 @@ def torch_model(torch, name):
         tnn.Linear(512, CLASSES))
 
 
+def torch_profile(name, warmup, steps, threads):
+    """PyTorch's own per-op profile of its step (torch.profiler, self CPU time
+    per aten op, per step)."""
+    import torch
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profiler
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = torch_model(torch, name).train()
+    images, labels = make_batch()
+    x, y = torch.from_numpy(images), torch.from_numpy(labels)
+
+    def step():
+        model.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+    for _ in range(warmup):
+        step()
+    with torch_profiler(activities=[ProfilerActivity.CPU]) as recorded:
+        for _ in range(steps):
+            step()
+    events = sorted(recorded.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in events) / steps / 1e3
+    print(f"PyTorch {torch.__version__} {name} step, batch {BATCH}, float32 3×{SIZE}×{SIZE}, "
+          f"{steps} steps, threads {threads}: self CPU ms per step (the profiler's own cost "
+          f"included), {total:.3f} in all")
+    for event in events[:20]:
+        print(f"  {event.key:40} {event.self_cpu_time_total / steps / 1e3:7.3f}  "
+              f"({event.count // steps} calls)")
+    return 0
+
+
 def torch_worker(name, warmup, steps, threads):
     import torch
     torch.set_num_threads(threads)
@@ -163,6 +195,8 @@ def main(argv=None):
                         help="comma-separated: " + ", ".join(MODEL_NAMES))
     parser.add_argument("--profile", action="store_true",
                         help="per-op table of tinygrad_cnn's step instead (one process)")
+    parser.add_argument("--torch", action="store_true",
+                        help="with --profile: PyTorch's own per-op profile instead")
     parser.add_argument("--worker", choices=["tinygrad", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.pairs = max(protocol.MIN_PAIRS, args.pairs or 3)
@@ -181,7 +215,10 @@ def main(argv=None):
         return 0
     if args.profile:
         for name in names:
-            profile(name, args.warmup, args.steps)
+            if args.torch:
+                torch_profile(name, args.warmup, args.steps, args.threads)
+            else:
+                profile(name, args.warmup, args.steps)
         return 0
 
     print(f"forward + backward, batch {BATCH}, float32 3×{SIZE}×{SIZE}, training mode; "
