@@ -191,20 +191,35 @@ class MaxPool2d(Function):
         grad_padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=delta.dtype)
         overlapping = (stride[0] < dilation[0] * (kh - 1) + 1 or
                        stride[1] < dilation[1] * (kw - 1) + 1)
+        if overlapping:                        # a position may get δ from several windows
+            _route_to_recorded(grad_padded, delta, where, (kh, kw), stride, dilation)
+        else:                                  # each position is in one window: write δ there
 
-        def route(start, stop):                # images start:stop (threads split the batch)
-            delta_part, where_part = delta[start:stop], where[start:stop]
-            for u in range(kh):
-                for v in range(kw):
-                    # δ of the windows whose maximum sat at offset (u, v), 0 for the others
-                    view = _offset(grad_padded[start:stop], u, v, out_size, stride, dilation)
-                    if overlapping:                   # a position may get δ from several windows
-                        view += delta_part * (where_part == u * kw + v)
-                    else:                             # each position is in one window: write it
+            def route(start, stop):            # images start:stop (threads split the batch)
+                delta_part, where_part = delta[start:stop], where[start:stop]
+                for u in range(kh):
+                    for v in range(kw):
+                        # δ of the windows whose maximum sat at offset (u, v), 0 for the others
+                        view = _offset(grad_padded[start:stop], u, v, out_size, stride, dilation)
                         np.multiply(delta_part, where_part == u * kw + v, out=view)
-        run_in_batch_chunks(n, route, grad_padded.nbytes)
+            run_in_batch_chunks(n, route, grad_padded.nbytes)
         grad = grad_padded[:, :, top:top + h, left:left + w]
         return grad[0] if ctx.unbatched else grad
+
+
+def _route_to_recorded(grad_padded, delta, where, kernel_size, stride, dilation):
+    """``grad_padded[n, c, iS + uD, jS + vD] += δ[n, c, i, j]`` for the offset
+    (u, v) recorded for window (i, j): the flat position of every recorded
+    maximum, then one `np.add.at` (positions that several overlapping windows
+    recorded get their δs added, in the order of the windows)."""
+    n, c, hp, wp = grad_padded.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    h_out, w_out = delta.shape[2:]
+    offsets = (np.arange(kh).reshape(-1, 1) * (dh * wp) + np.arange(kw) * dw).ravel()  # per tap
+    origins = np.arange(h_out).reshape(-1, 1) * (sh * wp) + np.arange(w_out) * sw   # per window
+    planes = np.arange(n * c).reshape(n, c, 1, 1) * (hp * wp)
+    positions = offsets[where] + origins + planes                      # (N, C, H_out, W_out)
+    np.add.at(grad_padded.reshape(-1), positions.ravel(), delta.ravel())
 
 
 def _flat_indices(where, width, kernel_size, stride, pads, dilation, unbatched):
