@@ -64,8 +64,7 @@ def pass_where(keep, values):
     uint = _SAME_SIZE_UINT.get(values.dtype.itemsize)
     if values.dtype.kind != "f" or uint is None or keep.shape != values.shape:
         return np.where(keep, values, values.dtype.type(0))
-    bits = keep.astype(uint)                      # 1 or 0 ...
-    np.negative(bits, out=bits)                   # ... all ones or all zeros
+    bits = np.subtract(0, keep, dtype=uint)       # 0 − 1 or 0 − 0: all ones or all zeros
     bits &= values.view(uint)
     return bits.view(values.dtype)
 
@@ -83,7 +82,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, delta):
         (out,) = ctx.saved_tensors
-        return pass_where(~(out <= 0), delta)          # δ where z > 0 (or z is NaN)
+        return pass_where(out != 0, delta)             # δ where z > 0 (or z is NaN): z ≥ 0
 
 
 # --------------------------------------------------------------------------
