@@ -130,6 +130,42 @@ def test_gradcheck_names_the_input_and_worst_index_with_values():
         tg.gradcheck(BadSecondInput.apply, (a, b))
 
 
+def test_gradcheck_still_checks_when_some_outputs_are_infinite():
+    # an output entry that is -inf gets weight 0 and the others are still
+    # compared: a wrong rule cannot pass because L = Σ R ⊙ f(x) came out NaN
+    def tripled_with_a_minus_inf(rule):
+        class Op(tg.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return np.concatenate([3 * x, [-np.inf]])
+
+            @staticmethod
+            def backward(ctx, delta):
+                return rule * delta[:-1]
+        return Op.apply
+
+    x = tg.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    assert tg.gradcheck(tripled_with_a_minus_inf(3.0), (x,))
+    with pytest.raises(tg.GradcheckError, match="input 0"):
+        tg.gradcheck(tripled_with_a_minus_inf(2.0), (x,))
+    assert tg.gradcheck(lambda t: tg.nn.functional.max_pool2d(t, 2, 2, 1, 2), (     # -inf windows
+        tg.tensor(np.arange(16.0).reshape(1, 1, 4, 4) / 7, requires_grad=True),))
+
+
+def test_gradcheck_fails_a_nan_gradient():
+    class NanBackward(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, delta):
+            return delta * np.nan
+
+    with pytest.raises(tg.GradcheckError, match="analytic nan"):
+        tg.gradcheck(NanBackward.apply, (tg.tensor([1.0, 2.0], requires_grad=True),))
+
+
 def test_gradcheck_works_in_float64_even_for_float32_inputs():
     x = tg.randn(4, requires_grad=True)                   # float32
     assert x.dtype == np.float32

@@ -9,6 +9,10 @@ output and check the vector–Jacobian product of ``L = Σ R ⊙ f(x)``:
 A random R (rather than all ones) makes every output entry count with a
 different weight, so a backward that, say, swaps two output positions or
 forgets a transpose cannot pass by symmetry.
+
+Output entries that are ±inf or NaN at x get weight 0: no finite difference
+can measure them, and one of them would make L itself NaN, so that every
+comparison came out NaN. A NaN in either gradient fails the check.
 """
 import numpy as np
 
@@ -57,15 +61,18 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     rng = np.random.default_rng(seed)
     with _state.enable_grad():
         outputs = _outputs(fn(*leaves))
-    weights = [rng.standard_normal(out.shape) for out in outputs]
+    finite = [np.isfinite(out._data) for out in outputs]            # what a difference can see
+    weights = [np.where(seen, rng.standard_normal(out.shape), 0.0)
+               for out, seen in zip(outputs, finite)]
 
     def weighted_loss():
         with _state.no_grad():
-            return sum(float(np.sum(out._data.astype(np.float64) * w))
-                       for out, w in zip(_outputs(fn(*leaves)), weights))
+            return sum(float(np.sum(np.where(seen, out._data.astype(np.float64), 0.0) * w))
+                       for out, w, seen in zip(_outputs(fn(*leaves)), weights, finite))
 
-    # analytic: one backward of L = Σ R ⊙ f(x)
-    with _state.enable_grad():
+    # analytic: one backward of L = Σ R ⊙ f(x)  (inf·0 may make L's value NaN;
+    # its backward is R itself, which is all the check needs)
+    with _state.enable_grad(), np.errstate(invalid="ignore"):
         outputs = _outputs(fn(*leaves))
         loss = None
         for out, w in zip(outputs, weights):
@@ -92,6 +99,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
             flat[k] = original
             numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
         error = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
+        error = np.where(np.isnan(error), np.inf, error)             # a NaN gradient fails
         if error.size and error.max() > 0:
             worst = np.unravel_index(int(np.argmax(error)), error.shape)
             raise GradcheckError(
