@@ -187,26 +187,12 @@ def profile(warmup, steps):
 
 
 def torch_profile(warmup, steps, threads):
-    """PyTorch's own per-op profile of its step (torch.profiler, self CPU time
-    per aten op, per step), to set beside `profile`'s table."""
+    """PyTorch's own per-op profile of its step, to set beside `profile`'s table."""
     import torch
-    from torch.profiler import ProfilerActivity
-    from torch.profiler import profile as torch_profiler
     torch.set_num_threads(threads)
     step, _ = build_torch(torch)
-    for _ in range(warmup):
-        step()
-    with torch_profiler(activities=[ProfilerActivity.CPU]) as recorded:
-        for _ in range(steps):
-            step()
-    events = sorted(recorded.key_averages(), key=lambda e: -e.self_cpu_time_total)
-    total = sum(e.self_cpu_time_total for e in events) / steps / 1e3
-    print(f"PyTorch {torch.__version__} LeNet-5 step, batch {BATCH}, float32, {steps} steps, "
-          f"threads {threads}: self CPU ms per step (the profiler's own cost included), "
-          f"{total:.3f} in all")
-    for event in events[:20]:
-        print(f"  {event.key:36} {event.self_cpu_time_total / steps / 1e3:7.3f}  "
-              f"({event.count // steps} calls)")
+    protocol.print_torch_profile(torch, step, warmup, steps,
+                                 f"LeNet-5 step, batch {BATCH}, float32")
     return 0
 
 

@@ -135,11 +135,8 @@ def torch_model(torch, name):
 
 
 def torch_profile(name, warmup, steps, threads):
-    """PyTorch's own per-op profile of its step (torch.profiler, self CPU time
-    per aten op, per step)."""
+    """PyTorch's own per-op profile of its step."""
     import torch
-    from torch.profiler import ProfilerActivity
-    from torch.profiler import profile as torch_profiler
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = torch_model(torch, name).train()
@@ -149,19 +146,8 @@ def torch_profile(name, warmup, steps, threads):
     def step():
         model.zero_grad()
         torch.nn.functional.cross_entropy(model(x), y).backward()
-    for _ in range(warmup):
-        step()
-    with torch_profiler(activities=[ProfilerActivity.CPU]) as recorded:
-        for _ in range(steps):
-            step()
-    events = sorted(recorded.key_averages(), key=lambda e: -e.self_cpu_time_total)
-    total = sum(e.self_cpu_time_total for e in events) / steps / 1e3
-    print(f"PyTorch {torch.__version__} {name} step, batch {BATCH}, float32 3×{SIZE}×{SIZE}, "
-          f"{steps} steps, threads {threads}: self CPU ms per step (the profiler's own cost "
-          f"included), {total:.3f} in all")
-    for event in events[:20]:
-        print(f"  {event.key:40} {event.self_cpu_time_total / steps / 1e3:7.3f}  "
-              f"({event.count // steps} calls)")
+    protocol.print_torch_profile(torch, step, warmup, steps,
+                                 f"{name} step, batch {BATCH}, float32 3×{SIZE}×{SIZE}", width=40)
     return 0
 
 

@@ -139,3 +139,22 @@ def print_op_profile(title, rows):
     print(title + ": median (min) ms per step")
     for median, minimum, (name, kind) in rows:
         print(f"  {name + ' ' + kind:28} {median * 1e3:7.3f}  ({minimum * 1e3:.3f})")
+
+
+def print_torch_profile(torch, step, warmup, steps, title, width=36):
+    """PyTorch's own per-op profile of ``step`` (torch.profiler, self CPU time
+    per aten op, per step), to set beside `op_profile`'s table."""
+    from torch.profiler import ProfilerActivity, profile
+    for _ in range(warmup):
+        step()
+    with profile(activities=[ProfilerActivity.CPU]) as recorded:
+        for _ in range(steps):
+            step()
+    events = sorted(recorded.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in events) / steps / 1e3
+    print(f"PyTorch {torch.__version__} {title}, {steps} steps, threads "
+          f"{torch.get_num_threads()}: self CPU ms per step (the profiler's own cost included), "
+          f"{total:.3f} in all")
+    for event in events[:20]:
+        print(f"  {event.key:{width}} {event.self_cpu_time_total / steps / 1e3:7.3f}  "
+              f"({event.count // steps} calls)")

@@ -94,7 +94,7 @@ def _plane_positions(padded_size, kernel_size, out_size, stride, dilation):
     """Where im2col reads in one (H_pad·W_pad) plane: entry (u, v, 0, i, j)
     is position (i·S + u·D, j·S + v·D), flattened. Read-only, cached per
     geometry (a few KiB)."""
-    (hp, wp), (kh, kw), (h_out, w_out) = padded_size, kernel_size, out_size
+    wp, (kh, kw), (h_out, w_out) = padded_size[1], kernel_size, out_size
     (sh, sw), (dh, dw) = stride, dilation
     u, v, i, j = np.indices((kh, kw, h_out, w_out), sparse=True)
     positions = ((i * sh + u * dh) * wp + j * sw + v * dw).reshape(kh, kw, 1, h_out * w_out)
