@@ -169,6 +169,16 @@ def test_elementwise_matches_pytorch_at_kinks_edges_and_nan(name, options, dtype
     np.testing.assert_allclose(x.grad.numpy()[keep], t.grad.numpy()[keep], **tolerance)
 
 
+@pytest.mark.parametrize("name", ["relu", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+                                  "threshold"])
+def test_an_infinite_delta_gives_zero_where_the_slope_is_zero(name):
+    # where f' = 0 the gradient is 0, not inf·0 = NaN (PyTorch's values); inside it is inf
+    options = {"threshold": 0.0, "value": 0.0} if name == "threshold" else {}
+    x = tg.tensor([-5.0, 0.5], requires_grad=True)
+    call(F, name, options, x).backward(np.array([np.inf, np.inf], dtype=np.float32))
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, np.inf])
+
+
 @pytest.mark.parametrize("name", ["hardtanh", "relu6", "hardswish", "elu", "threshold"])
 def test_nan_input_passes_delta_through(name):
     options = {"threshold": 0.0, "value": 0.0} if name == "threshold" else {}

@@ -312,3 +312,64 @@ def test_binary_values_known_by_heart():
     a.requires_grad_(), b.requires_grad_()
     tg.atan2(a, b).backward()                                  # b/(a²+b²), −a/(a²+b²)
     assert (a.grad.item(), b.grad.item()) == pytest.approx((3 / 13, -2 / 13))
+
+
+# ----------------------------------------------------------------------------- selected, not multiplied
+# Ops whose local derivative picks an input (clamp, maximum, the steps, max() of a whole
+# tensor) give exactly 0 where they do not pick: an inf or NaN δ must not become NaN there.
+X_SELECT = np.array([[-3.0, -1.0, 0.5, 2.0], [4.0, 4.0, -2.0, 1.0]])
+Y_SELECT = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 5.0, -2.0, 0.0]])
+SELECTING = {
+    "clamp": lambda m, a, b: m.clamp(a, -1.0, 1.0),
+    "clamp_min": lambda m, a, b: m.clamp(a, min=0.0),
+    "clamp_tensor": lambda m, a, b: m.clamp(a, min=b),
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "minimum": lambda m, a, b: m.minimum(a, b),
+    "fmax": lambda m, a, b: m.fmax(a, b),
+    "fmin": lambda m, a, b: m.fmin(a, b),
+    "max": lambda m, a, b: m.max(a).reshape(1),
+    "min": lambda m, a, b: m.min(a).reshape(1),
+    "median": lambda m, a, b: m.median(a).reshape(1),
+    "sign": lambda m, a, b: m.sign(a),
+    "floor": lambda m, a, b: m.floor(a),
+    "ceil": lambda m, a, b: m.ceil(a),
+    "trunc": lambda m, a, b: m.trunc(a),
+    "round": lambda m, a, b: m.round(a),
+    "amax": lambda m, a, b: m.amax(a, 1),            # multiplies, as PyTorch's amax does
+}
+
+
+def _grads_for(module, name, delta_value):
+    a = module.tensor(X_SELECT, requires_grad=True)
+    b = module.tensor(Y_SELECT, requires_grad=True)
+    out = SELECTING[name](module, a, b)
+    out.backward(module.tensor(np.full(tuple(out.shape), delta_value)))
+    grads = []
+    for leaf_ in (a, b):
+        grad = leaf_.grad
+        if grad is None:
+            grads.append(None)
+        else:
+            grads.append(grad.numpy(force=True) if module is not tg else grad.numpy())
+    return grads
+
+
+def test_an_infinite_delta_reaches_only_the_selected_entries_by_hand():
+    (grad_x, _), = [_grads_for(tg, "maximum", np.inf)]
+    np.testing.assert_array_equal(grad_x, [[0, np.inf, np.inf / 2, 0], [np.inf, 0, np.inf, np.inf]])
+    (grad_x, _), = [_grads_for(tg, "max", np.inf)]
+    np.testing.assert_array_equal(grad_x, [[0, 0, 0, 0], [np.inf, np.inf, 0, 0]])   # a tie: inf/2
+    (grad_x, _), = [_grads_for(tg, "floor", np.nan)]
+    np.testing.assert_array_equal(grad_x, np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("delta_value", [np.inf, np.nan, 1.5])
+@pytest.mark.parametrize("name", sorted(SELECTING))
+def test_selecting_backward_matches_pytorch_for_non_finite_delta(name, delta_value):
+    torch = torch_or_skip()
+    for ours, theirs in zip(_grads_for(tg, name, delta_value), _grads_for(torch, name, delta_value)):
+        if ours is None or theirs is None:      # no gradient on one side means zeros on the other
+            assert not np.any(ours if ours is not None else theirs)
+            continue
+        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+        np.testing.assert_array_equal(ours[~np.isnan(ours)], theirs[~np.isnan(theirs)])

@@ -284,6 +284,18 @@ def test_all_minus_infinity_windows_never_route_into_the_padding():
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[4, 2], [2, 1]])
 
 
+def test_an_infinite_or_nan_delta_reaches_only_the_recorded_maximum():
+    # each 2×2 window sends δ to its maximum alone: the other positions get exactly 0,
+    # not inf·0 = NaN (what PyTorch gives, checked by hand against it)
+    x = leaf(np.arange(16.0).reshape(1, 1, 4, 4))
+    y = F.max_pool2d(x, 2)
+    y.backward(np.array([[[[np.inf, 1.0], [np.nan, 2.0]]]]))
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[0, 0, 0, 0],
+                                                          [0, np.inf, 0, 1],
+                                                          [0, 0, 0, 0],
+                                                          [0, np.nan, 0, 2]])
+
+
 def test_avg_pool_of_opposite_infinities_is_nan_as_in_pytorch():
     x = tg.tensor([[[[np.inf, -np.inf, 1.0, np.inf]]]], dtype=tg.float64)
     y = F.avg_pool2d(x, (1, 2), ceil_mode=True)

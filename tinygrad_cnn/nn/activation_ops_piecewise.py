@@ -62,8 +62,9 @@ class Hardswish(Function):
     @staticmethod
     def backward(ctx, delta):
         (x,) = ctx.saved_tensors
-        slope = np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1))     # NaN: 1
-        return (delta * slope).astype(delta.dtype, copy=False)
+        slope = np.where(x < 3, x / 3 + 0.5, 1)                          # NaN: 1
+        # f' = 0 selects 0 rather than multiplying: an inf δ times 0 would be NaN
+        return np.where(x <= -3, 0, delta * slope).astype(delta.dtype, copy=False)
 
 
 class Threshold(Function):

@@ -29,6 +29,7 @@ import numpy as np
 from .._errors import DTypeError, ShapeError, describe
 from .._threads import run_in_batch_chunks
 from ..function import Function
+from ..ops.activation import pass_where
 from .conv_args import CallContext, pair
 
 
@@ -199,9 +200,10 @@ class MaxPool2d(Function):
                 delta_part, where_part = delta[start:stop], where[start:stop]
                 for u in range(kh):
                     for v in range(kw):
-                        # δ of the windows whose maximum sat at offset (u, v), 0 for the others
+                        # δ of the windows whose maximum sat at offset (u, v), 0 for the
+                        # others (selected, not multiplied: an inf δ times 0 would be NaN)
                         view = _offset(grad_padded[start:stop], u, v, out_size, stride, dilation)
-                        np.multiply(delta_part, where_part == u * kw + v, out=view)
+                        view[...] = pass_where(where_part == u * kw + v, delta_part)
             run_in_batch_chunks(n, route, grad_padded.nbytes)
         grad = grad_padded[:, :, top:top + h, left:left + w]
         return grad[0] if ctx.unbatched else grad

@@ -38,7 +38,23 @@ class Binary(Function):
                 unbroadcast(delta * d_b, shape_of(b)) if ctx.needs_input_grad[1] else None)
 
 
-class Maximum(Binary):
+class Selecting(Binary):
+    """A Binary op whose partials are weights that pick an input (1, ½ at a
+    tie, 0): where a weight is 0 the gradient is 0, not δ · 0 (an inf or NaN
+    δ would give NaN there; PyTorch selects too)."""
+
+    @staticmethod
+    def backward(ctx, delta):
+        a, b, out = ctx.saved_tensors
+        d_a, d_b = ctx.partials(a, b, out)
+        with np.errstate(all="ignore"):
+            return (unbroadcast(np.where(d_a == 0, 0, delta * d_a), shape_of(a))
+                    if ctx.needs_input_grad[0] else None,
+                    unbroadcast(np.where(d_b == 0, 0, delta * d_b), shape_of(b))
+                    if ctx.needs_input_grad[1] else None)
+
+
+class Maximum(Selecting):
     """z = max(a, b) entrywise (NaN if either is NaN), so ∂L/∂a = δ where a > b,
     δ/2 where a = b, 0 where a < b (and δ to both where a NaN decides)."""
 
@@ -49,7 +65,7 @@ class Maximum(Binary):
         return (np.where(a == b, 0.5, 1.0 - (a < b)), np.where(a == b, 0.5, 1.0 - (a > b)))
 
 
-class Minimum(Binary):
+class Minimum(Selecting):
     """z = min(a, b) entrywise; δ to the smaller input, split evenly at ties."""
 
     f = staticmethod(np.minimum)
@@ -59,7 +75,7 @@ class Minimum(Binary):
         return (np.where(a == b, 0.5, 1.0 - (a > b)), np.where(a == b, 0.5, 1.0 - (a < b)))
 
 
-class Fmax(Binary):
+class Fmax(Selecting):
     """z = max(a, b) ignoring a NaN (NaN only if both are), so δ goes to a where
     a ≥ b or b is NaN, and to b elsewhere (no split at ties: PyTorch's rule)."""
 
@@ -71,7 +87,7 @@ class Fmax(Binary):
         return to_a, ~to_a
 
 
-class Fmin(Binary):
+class Fmin(Selecting):
     """z = min(a, b) ignoring a NaN; δ to a where a ≤ b or b is NaN, else to b."""
 
     f = staticmethod(np.fmin)

@@ -92,13 +92,32 @@ class Amax(Function):
         if not ctx.keepdim:
             delta = np.expand_dims(delta, ctx.axes)
         ties = is_extreme.sum(axis=ctx.axes, keepdims=True)
-        return delta * is_extreme / ties
+        if ctx.selects:                          # 0 beside the extremes even for an inf δ
+            return np.where(is_extreme, delta / ties, 0)
+        with np.errstate(invalid="ignore"):      # PyTorch's amax: an inf δ · 0 gives NaN
+            return delta * is_extreme / ties
+
+    #: ``max()`` of a whole tensor selects the extremes, ``amax`` multiplies δ by
+    #: the 0/1 mask: the same numbers unless δ holds inf or NaN (PyTorch's two rules).
+    selects = False
 
 
 class Amin(Amax):
     """z = min_{dims} x; δ shared evenly among the entries equal to the minimum."""
 
     reduce = staticmethod(np.min)
+
+
+class MaxAll(Amax):
+    """``max()`` without a dim: amax over every entry, δ selected (see `Amax`)."""
+
+    name, selects = "amax", True
+
+
+class MinAll(Amin):
+    """``min()`` without a dim: amin over every entry, δ selected (see `Amax`)."""
+
+    name, selects = "amin", True
 
 
 class MaxDim(Function):
@@ -190,7 +209,7 @@ def _extreme(op, node, input, dim, keepdim, other, pairwise):
     if isinstance(dim, Tensor) or other is not None:     # torch.max(a, b): elementwise
         return pairwise(input, dim if other is None else other)
     if dim is None:
-        return (Amax if op == "max" else Amin).apply(input)
+        return (MaxAll if op == "max" else MinAll).apply(input)
     values = node.apply(input, dim, keepdim)
     (axis,) = normalize_dims(op, dim, input.ndim)
     indices = getattr(np, "arg" + op)(input._data, axis=axis)   # the entry δ goes to

@@ -12,40 +12,38 @@ from ..tensor import Tensor
 from .unary import Unary
 
 
-class Sign(Unary):
+class Step(Function):
+    """A step function z = f(x): flat between its jumps, so ∂L/∂x = 0 —
+    zeros, not δ · 0 (which an inf or NaN δ would turn into NaN; PyTorch
+    returns zeros too). Subclasses set ``f``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.f(x)
+
+    @staticmethod
+    def backward(ctx, delta):
+        return np.zeros_like(delta)
+
+
+class Sign(Step):
     """z = sign x ∈ {−1, 0, 1} (a step), so ∂L/∂x = 0."""
     f = staticmethod(np.sign)
 
-    @staticmethod
-    def derivative(x, z):
-        return np.zeros_like(x)
 
-
-class Floor(Unary):
+class Floor(Step):
     """z = ⌊x⌋ (a step), so ∂L/∂x = 0."""
     f = staticmethod(np.floor)
 
-    @staticmethod
-    def derivative(x, z):
-        return np.zeros_like(x)
 
-
-class Ceil(Unary):
+class Ceil(Step):
     """z = ⌈x⌉ (a step), so ∂L/∂x = 0."""
     f = staticmethod(np.ceil)
 
-    @staticmethod
-    def derivative(x, z):
-        return np.zeros_like(x)
 
-
-class Trunc(Unary):
+class Trunc(Step):
     """z = x rounded toward 0 (a step), so ∂L/∂x = 0."""
     f = staticmethod(np.trunc)
-
-    @staticmethod
-    def derivative(x, z):
-        return np.zeros_like(x)
 
 
 class Frac(Unary):

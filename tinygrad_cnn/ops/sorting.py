@@ -201,9 +201,9 @@ def _median(op, input, dim, keepdim, ignore_nan):
 
 class _SharedAmong(Amax):
     """z = the entry of x equal to ``value`` (a median); δ shared evenly among
-    the entries equal to it (`Amax`'s tie rule)."""
+    the entries equal to it (`Amax`'s tie rule), 0 elsewhere even for an inf δ."""
 
-    name = "median"
+    name, selects = "median", True
 
     @staticmethod
     def forward(ctx, x, value):

@@ -208,7 +208,7 @@ class Clamp(Function):
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
-        return delta * inside, None, None
+        return np.where(inside, delta, 0), None, None      # selected: inf δ · 0 would be NaN
 
 
 # --------------------------------------------------------------------------
