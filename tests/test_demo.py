@@ -61,6 +61,23 @@ def test_recording_the_gradient_history_changes_no_gradient():
         np.testing.assert_array_equal(weights[0][name], weights[1][name])
 
 
+def test_in_a_log_the_progress_bar_is_drawn_at_its_start_and_end_only(capsys):
+    # a redrawn bar written to a file (CI, `> log`) is one line per redraw: 12 steps must
+    # not give 12 of them; the last drawing still shows the epoch's figures
+    pytest.importorskip("tqdm", reason="the bar is drawn by tqdm")
+    from tinygrad_cnn import optim
+
+    loader = DataLoader(EmbeddedFashionMNIST(train=True), batch_size=16, shuffle=False)
+    model = LeNet5()
+    bar = training.progress_bar(12, "epoch 1")              # stderr is captured: not a terminal
+    training.train_one_epoch(model, loader, optim.SGD(model.parameters(), lr=0.1), progress=bar,
+                             max_steps=12)
+    bar.close()
+    drawn = [part for part in capsys.readouterr().err.split("\r") if part.strip()]
+    assert len(drawn) <= 3, drawn
+    assert "12/12" in drawn[-1] and "loss=" in drawn[-1]
+
+
 def test_run_demo_accuracy_is_the_checkpoints_accuracy(short_run):
     out, result = short_run
     assert isinstance(result["accuracy"], float) and 0.0 <= result["accuracy"] <= 1.0

@@ -18,6 +18,7 @@ use them.
 import contextlib
 import os
 import shutil
+import sys
 import time
 
 import numpy as np
@@ -67,7 +68,18 @@ def progress_bar(total, description, quiet=False):
         from tqdm.auto import tqdm
     except ImportError:                       # the bar is a nicety, never a requirement
         return None
-    return tqdm(total=total, desc=description, unit="batch", leave=True, dynamic_ncols=True)
+    # in a log (not a terminal) a redrawn bar is a line per redraw: there draw it
+    # only every 30 s and when the epoch ends
+    interval = 0.1 if _is_terminal(sys.stderr) else 30.0
+    return tqdm(total=total, desc=description, unit="batch", leave=True, dynamic_ncols=True,
+                mininterval=interval)
+
+
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):       # replaced or closed streams
+        return False
 
 
 def train_one_epoch(model, loader, optimizer, progress=None, max_steps=None, history=None,
@@ -117,8 +129,10 @@ def train_one_epoch(model, loader, optimizer, progress=None, max_steps=None, his
         correct += int((logits._data.argmax(axis=1) == labels._data).sum())
         seen += batch
         if progress is not None:
+            # the figures first, then the step: update redraws when the bar's interval has passed
+            progress.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}",
+                                 refresh=False)
             progress.update(1)
-            progress.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}")
     if seen == 0:
         raise ValueError("train_one_epoch: the loader gave no batches")
     return total_loss / seen, correct / seen
