@@ -373,3 +373,38 @@ def test_selecting_backward_matches_pytorch_for_non_finite_delta(name, delta_val
             continue
         np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
         np.testing.assert_array_equal(ours[~np.isnan(ours)], theirs[~np.isnan(theirs)])
+
+
+# ----------------------------------------------------------------------------- precision at the extremes
+def test_sigmoid_keeps_its_relative_precision_for_very_negative_input():
+    # σ(x) = 1/(1 + e^{−x}) by hand (float64): the old ½(1 + tanh(x/2)) lost it all
+    x = np.array([-88.0, -30.0, -17.0, -10.0, 0.0, 17.0])
+    exact = 1 / (1 + np.exp(-x))
+    for dtype, rtol in ((tg.float64, 1e-15), (tg.float32, 3e-7)):
+        got = tg.sigmoid(tg.tensor(x, dtype=dtype)).numpy()
+        np.testing.assert_allclose(got, exact, rtol=rtol, atol=0)
+    torch = torch_or_skip()
+    for dtype in (np.float32, np.float64):
+        ours = tg.sigmoid(tg.tensor(x.astype(dtype))).numpy()
+        np.testing.assert_allclose(ours, torch.sigmoid(torch.tensor(x.astype(dtype))).numpy(),
+                                   rtol=3e-7 if dtype == np.float32 else 1e-15, atol=0)
+
+
+def test_logaddexp_gradient_at_the_largest_floats_is_a_half_each():
+    # z = ln(2e^a) = a + ln 2 rounds to a at 1e308, so e^{a−z} gave 1; σ(a − b) gives ½
+    a = tg.tensor([1e308, -1e308, 3.0], dtype=tg.float64, requires_grad=True)
+    b = tg.tensor([1e308, -1e308, 3.0], dtype=tg.float64, requires_grad=True)
+    tg.logaddexp(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0.5, 0.5, 0.5])
+    np.testing.assert_array_equal(b.grad.numpy(), [0.5, 0.5, 0.5])
+
+
+def test_lerp_uses_pytorchs_two_forms():
+    # |w| ≥ ½ goes from the end: exact at w = 1, and an infinite start stays infinite
+    start = tg.tensor([np.inf, -np.inf, 0.1, 0.1], dtype=tg.float64)
+    end = tg.tensor([0.0, 0.0, 0.7, 0.7], dtype=tg.float64)
+    weight = tg.tensor([0.5, 0.7, 1.0, 0.25], dtype=tg.float64)
+    np.testing.assert_array_equal(tg.lerp(start, end, weight).numpy()[:3], [np.inf, -np.inf, 0.7])
+    torch = torch_or_skip()
+    theirs = torch.lerp(*(torch.tensor(t.numpy()) for t in (start, end, weight)))
+    np.testing.assert_array_equal(tg.lerp(start, end, weight).numpy(), theirs.numpy())

@@ -27,16 +27,30 @@ class Tanh(Function):
         return delta * (1 - out * out)
 
 
+def logistic(x):
+    """σ(x) = 1 / (1 + e⁻ˣ) to full relative precision for every x: with
+    e = e^{−|x|} ≤ 1, σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0, so
+    nothing overflows and nothing is lost by cancellation (½(1 + tanh(x/2))
+    gave σ(−17) in float32 44 % too small, σ(−30) as 0).
+
+    >>> logistic(np.array([-800.0, 0.0, 800.0]))
+    array([0. , 0.5, 1. ])
+    """
+    e = np.exp(-np.abs(x))
+    share = 1 / (1 + e)
+    return np.where(x >= 0, share, e * share)
+
+
 class Sigmoid(Function):
     """z = σ(x) = 1 / (1 + e⁻ˣ), so ∂L/∂x = δ ⊙ z(1 − z).
 
-    Computed as ½(1 + tanh(x/2)), the same function without overflow for very
-    negative x.
+    Computed by `logistic`, the same function without overflow or
+    cancellation for very negative x.
     """
 
     @staticmethod
     def forward(ctx, x):
-        out = 0.5 * (1 + np.tanh(0.5 * x))
+        out = logistic(x)
         ctx.save_for_backward(out)
         return out
 

@@ -14,6 +14,7 @@ import numpy as np
 from ..function import Function
 from ..tensor import Tensor
 from ._helpers import check_broadcast, shape_of, unbroadcast
+from .activation import logistic
 from .elementwise import _float_operands, promote
 
 
@@ -121,13 +122,15 @@ class Hypot(Binary):
 
 
 class Logaddexp(Binary):
-    """z = ln(eᵃ + eᵇ), so ∂L/∂a = δ ⊙ e^{a−z} and ∂L/∂b = δ ⊙ e^{b−z}."""
+    """z = ln(eᵃ + eᵇ), so ∂L/∂a = δ ⊙ e^{a−z} = δ ⊙ σ(a − b) and
+    ∂L/∂b = δ ⊙ σ(b − a). (Written with σ: at a = b = 10³⁰⁸, z − a rounds to 0
+    and e^{a−z} would give 1 instead of ½.)"""
 
     f = staticmethod(np.logaddexp)
 
     @staticmethod
     def partials(a, b, z):
-        return np.exp(a - z), np.exp(b - z)
+        return logistic(a - b), logistic(b - a)
 
 
 class Xlogy(Binary):
@@ -144,7 +147,8 @@ class Xlogy(Binary):
 
 
 class Lerp(Function):
-    """z = a + w(e − a), so ∂L/∂a = δ ⊙ (1 − w), ∂L/∂e = δ ⊙ w, ∂L/∂w = δ ⊙ (e − a)."""
+    """z = a + w(e − a), so ∂L/∂a = δ ⊙ (1 − w), ∂L/∂e = δ ⊙ w, ∂L/∂w = δ ⊙ (e − a).
+    The forward takes PyTorch's second form e − (e − a)(1 − w) for |w| ≥ ½."""
 
     @staticmethod
     def forward(ctx, a, end, weight):
@@ -152,7 +156,12 @@ class Lerp(Function):
             check_broadcast("lerp", a, other)
         np.broadcast_shapes(shape_of(a), shape_of(end), shape_of(weight))
         ctx.save_for_backward(a, end, weight)
-        return a + weight * (end - a)
+        # PyTorch's two forms: from a for |w| < ½, from e otherwise (exact at w = 1,
+        # and a = ±inf with e finite gives ±inf rather than inf − inf = NaN)
+        with np.errstate(all="ignore"):          # the form not taken may hold inf − inf
+            difference = end - a
+            return np.where(np.abs(weight) < 0.5, a + weight * difference,
+                            end - difference * (1 - weight))
 
     @staticmethod
     def backward(ctx, delta):
