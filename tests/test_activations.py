@@ -341,3 +341,21 @@ def test_inplace_relu_on_a_leaf_that_requires_grad_is_refused():
         F.relu(x, inplace=True)
     plain = tg.tensor([-1.0, 2.0])
     assert F.relu(plain, inplace=True) is plain and plain.tolist() == [0.0, 2.0]
+
+
+def test_elu_family_and_gelu_keep_their_precision_at_the_extremes():
+    # by hand, in float64 with math: ELU(x) = e^x − 1 (expm1 for tiny x), ELU'(x) = e^x far
+    # left; GELU(x) = x·erfc(−x/√2)/2 in the left tail, where 1 + erf(x/√2) cancels
+    import math
+    tiny = np.array([-1e-8, -3e-6], dtype=np.float32)
+    np.testing.assert_allclose(F.elu(tg.tensor(tiny)).numpy(), np.expm1(tiny.astype(np.float64)),
+                               rtol=1e-6)
+    x = tg.tensor([-30.0, -4.4], dtype=tg.float64, requires_grad=True)
+    F.elu(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([-30.0, -4.4]), rtol=1e-15)
+    left = [-10.0, -6.5, -4.4]
+    exact = [v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in left]
+    np.testing.assert_allclose(F.gelu(tg.tensor(left, dtype=tg.float64)).numpy(), exact,
+                               rtol=1e-14)
+    # float32: the tail's own conditioning (x² · ε ≈ 3e-6 at x = −6.5); the old form was 3e-3 off
+    np.testing.assert_allclose(F.gelu(tg.tensor(left)).numpy(), exact, rtol=1e-5)
