@@ -51,6 +51,18 @@ def test_ignore_index_adds_nothing_and_does_not_count():
     assert custom.item() == pytest.approx(LOG2, rel=1e-6)
 
 
+@pytest.mark.parametrize("loss_fn", [F.cross_entropy,
+                                     lambda z, y: F.nll_loss(F.log_softmax(z, 1), y)])
+def test_every_target_ignored_gives_a_nan_loss_and_a_zero_gradient(loss_fn):
+    # a mean over no position is 0/0 = NaN, but no logit moved the loss: δ is 0, not NaN
+    # (PyTorch's values; an all-padding batch must not poison the weights)
+    z = leaf([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    loss = loss_fn(z, tg.tensor([-100, -100]))
+    assert np.isnan(loss.item())
+    loss.backward()
+    np.testing.assert_array_equal(z.grad.numpy(), np.zeros((2, 3)))
+
+
 def test_label_smoothing_mixes_the_target_with_uniform():
     z = leaf(np.zeros((1, 2)))
     loss = F.cross_entropy(z, tg.tensor([0]), label_smoothing=0.2)  # q = (0.9, 0.1)

@@ -232,3 +232,15 @@ def test_numpy_style_aliases_axis_and_keepdims_like_torch():
         check_op(op, x)
     with pytest.raises(TypeError, match="alias"):
         tg.cumsum(tg.ones(2), dim=0, axis=0)
+
+
+def test_float32_var_of_values_far_from_zero_is_summed_in_float64():
+    # values near 1e6: a float32 mean is off by ulps of 1e6 (0.06), which var squares;
+    # summed in float64, as PyTorch's CPU reductions are, var is exact to float32
+    rng = np.random.default_rng(5)
+    x = (1e6 + rng.standard_normal((4, 50))).astype(np.float32)
+    exact = x.astype(np.float64).var(axis=1, ddof=1)
+    ours = tg.tensor(x).var(1)
+    assert ours.dtype == tg.float32
+    np.testing.assert_allclose(ours.numpy(), exact, rtol=1e-6)
+    np.testing.assert_allclose(tg.tensor(x).std(1).numpy(), np.sqrt(exact), rtol=1e-6)

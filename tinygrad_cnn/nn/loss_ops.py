@@ -44,11 +44,15 @@ def spread_delta(delta, shape, reduction, divisor):
 
     >>> spread_delta(np.array(6.0), (3,), "mean", 3)
     array([2., 2., 2.])
+    >>> spread_delta(np.array(1.0), (2,), "mean", 0)            # every target ignored
+    array([0., 0.])
     """
     if reduction == "none":
         return delta
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if divisor == 0:       # a mean over nothing (every target ignored): the loss is NaN,
+            delta = np.zeros_like(delta)    # and no entry moved it, so no gradient (PyTorch)
+        else:
             delta = delta / divisor
     return np.broadcast_to(delta, shape)
 

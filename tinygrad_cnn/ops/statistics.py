@@ -23,11 +23,16 @@ class Var(Function):
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         ctx.axes = normalize_dims("var", dim, x.ndim)
         n = int(np.prod([x.shape[a] for a in ctx.axes]))
-        ctx.centered = x - x.mean(axis=ctx.axes, keepdims=True)
+        # float16/32 are summed in float64, as PyTorch's CPU reductions do: a float32
+        # mean of values near 1e6 is off by ulps of 1e6, which var squares (2 % off)
+        wide = np.float64 if x.itemsize < 8 else x.dtype
+        centered = x - x.mean(axis=ctx.axes, keepdims=True, dtype=wide)
+        ctx.centered = centered.astype(x.dtype, copy=False)
         ctx.divisor, ctx.keepdim = n - correction, keepdim
         with np.errstate(divide="ignore", invalid="ignore"):     # PyTorch: max(0, n − c) here,
-            return np.sum(ctx.centered ** 2, axis=ctx.axes,      # n − c in backward
-                          keepdims=keepdim) / builtins.max(n - correction, 0)
+            spread = np.sum(centered ** 2, axis=ctx.axes,        # n − c in backward
+                            keepdims=keepdim) / builtins.max(n - correction, 0)
+        return spread.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, delta):
