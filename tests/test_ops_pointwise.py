@@ -408,3 +408,39 @@ def test_lerp_uses_pytorchs_two_forms():
     torch = torch_or_skip()
     theirs = torch.lerp(*(torch.tensor(t.numpy()) for t in (start, end, weight)))
     np.testing.assert_array_equal(tg.lerp(start, end, weight).numpy(), theirs.numpy())
+
+
+# ----------------------------------------------------------------------------- operators and dtypes
+def test_floor_division_and_modulo_operators_as_python_and_pytorch():
+    a = tg.tensor([-7, 7, 5])
+    np.testing.assert_array_equal((a // 2).numpy(), [-4, 3, 2])            # floors, like Python
+    np.testing.assert_array_equal((7 // a).numpy(), [-1, 1, 1])
+    np.testing.assert_array_equal((a % 3).numpy(), [2, 1, 2])              # the sign of the divisor
+    np.testing.assert_array_equal((7 % a).numpy(), [0, 0, 2])
+    b = a.clone()
+    b //= 2
+    b %= 3
+    np.testing.assert_array_equal(b.numpy(), [2, 0, 2])
+    x = tg.tensor([-7.5, 7.0], requires_grad=True)
+    assert not (x // 2).requires_grad and (x % 2).requires_grad          # floor: no gradient
+    (x % 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1])
+
+
+def test_integer_dtype_rules_follow_pytorch():
+    a = tg.tensor([[3, -2, 0], [7, 1, -5]])
+    # negative integer exponents: 1 for 1, ±1 for −1, else 0 (NumPy refuses them)
+    np.testing.assert_array_equal((2 ** a).numpy(), [[8, 0, 1], [128, 2, 0]])
+    got = tg.tensor([2, 1, -1, -1, 0]) ** tg.tensor([-2, -3, -3, -2, -1])
+    np.testing.assert_array_equal(got.numpy(), [0, 1, -1, 1, 0])
+    assert got.dtype == tg.int64
+    assert tg.clamp(a, 0.5, 4).dtype == tg.float32                         # a float bound
+    assert tg.clamp(a, 0, 4).dtype == tg.int64
+    mask = tg.tensor([[1, 0], [0, 0]], dtype=tg.uint8)
+    assert mask.any().dtype == tg.uint8 and mask.all(1).dtype == tg.uint8  # PyTorch's quirk
+    assert tg.tensor([1, 0]).any().dtype == tg.bool
+    torch = torch_or_skip()
+    t = torch.tensor(a.numpy())
+    np.testing.assert_array_equal((2 ** a).numpy(), (2 ** t).numpy())
+    np.testing.assert_array_equal((a // -2).numpy(), (t // -2).numpy())
+    np.testing.assert_array_equal((a % -2).numpy(), (t % -2).numpy())

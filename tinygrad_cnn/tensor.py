@@ -303,6 +303,10 @@ class Tensor:
     def __rtruediv__(self, other): return _ops.div(other, self)
     def __pow__(self, other): return _ops.pow(self, other)
     def __rpow__(self, other): return _ops.pow(other, self)
+    def __floordiv__(self, other): return _ops.division.floor_divide(self, other)
+    def __rfloordiv__(self, other): return _ops.division.floor_divide(other, self)
+    def __mod__(self, other): return _ops.division.remainder(self, other)
+    def __rmod__(self, other): return _ops.division.remainder(other, self)
     def __neg__(self): return _ops.neg(self)
     def __matmul__(self, other): return _ops.matmul(self, other)
     def __rmatmul__(self, other): return _ops.matmul(other, self)
@@ -314,6 +318,8 @@ class Tensor:
     def __imul__(self, other): return self.mul_(other)
     def __itruediv__(self, other): return self.div_(other)
     def __ipow__(self, other): return self.pow_(other)
+    def __ifloordiv__(self, other): return self.floor_divide_(other)
+    def __imod__(self, other): return self.remainder_(other)
 
     # comparisons give bool tensors outside the graph
     def __eq__(self, other):

@@ -93,7 +93,10 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         check_broadcast("pow", a, b)
-        out = np.power(a, b)
+        if np.asarray(a).dtype.kind in "iu" and isinstance(b, np.ndarray) and (b < 0).any():
+            out = _integer_power(a, b)
+        else:
+            out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -109,6 +112,14 @@ class Pow(Function):
                 local = np.where((a == 0) & (b >= 0), 0, out * np.log(a))
                 grad_b = unbroadcast(delta * local, shape_of(b))
         return grad_a, grad_b
+
+
+def _integer_power(a, b):
+    """a ** b for integer tensors with negative exponents, as PyTorch computes
+    them (NumPy refuses): 1 for a = 1, ±1 for a = −1, otherwise 0 (0 ** −1 too)."""
+    negative = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(b < 0, negative, np.power(a, np.maximum(b, 0))).astype(
+        np.result_type(a, b), copy=False)
 
 
 class Neg(Function):

@@ -275,8 +275,10 @@ def argmin(input, dim=None, keepdim=False):
 def _truth(op, input, dim, keepdim, reduce):
     dim = _dims(dim, None)
     axes = None if dim is None else normalize_dims(op, dim, input.ndim)
-    result = reduce(input._data.astype(bool), axis=axes, keepdims=keepdim)
-    return Tensor._make(np.asarray(result), None)
+    result = np.asarray(reduce(input._data.astype(bool), axis=axes, keepdims=keepdim))
+    if input._data.dtype == np.uint8:          # PyTorch keeps uint8 here (its old mask dtype)
+        result = result.astype(np.uint8)
+    return Tensor._make(result, None)
 
 
 @dim_aliases

@@ -351,6 +351,8 @@ def clamp(input, min=None, max=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         from .pointwise import clamp_tensor
         return clamp_tensor(input, min, max)
+    if any(isinstance(bound, float) for bound in (min, max)):
+        input = as_float(input)          # an integer tensor and a float bound: the default float
     return Clamp.apply(input, min, max)
 
 
