@@ -78,6 +78,20 @@ def test_in_a_log_the_progress_bar_is_drawn_at_its_start_and_end_only(capsys):
     assert "12/12" in drawn[-1] and "loss=" in drawn[-1]
 
 
+def test_plot_labels_sit_above_or_below_by_which_curve_is_higher():
+    # short runs: every point, the higher curve's label above it; long runs: the last
+    # point only, to its right, the higher above — never on top of the other curve
+    places = training.label_places([0.54, 0.73, 0.76], [0.69, 0.75, 0.74])
+    assert [va for _, _, _, va in places] == ["top", "top", "bottom"]
+    assert all(ha == "center" and offset[0] == 0 for _, offset, ha, _ in places)
+    long_train, long_test = list(np.linspace(1.2, 0.29, 15)), list(np.linspace(0.8, 0.47, 15))
+    (index, offset, ha, va), = training.label_places(long_train, long_test)
+    assert (index, ha, va) == (14, "left", "top") and offset[0] > 0 > offset[1]
+    (_, offset, _, va), = training.label_places(long_test, long_train)
+    assert va == "bottom" and offset[1] > 0
+    assert training.label_places([1.0], []) == [(0, (0, 6), "center", "bottom")]   # no partner
+
+
 def test_run_demo_accuracy_is_the_checkpoints_accuracy(short_run):
     out, result = short_run
     assert isinstance(result["accuracy"], float) and 0.0 <= result["accuracy"] <= 1.0

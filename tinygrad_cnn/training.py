@@ -184,6 +184,26 @@ def evaluate(model, loader, max_steps=None):
     return total_loss / seen, float(hits.sum() / seen), per_class
 
 
+def label_places(values, partner):
+    """Where `plot_history` writes a curve's numbers: ``(index, offset in
+    points, ha, va)`` for every point of a short run (≤ 8), for the last one
+    otherwise (to its right). At each point the higher of the curve and its
+    partner (train against test) is labelled above, the lower below, so a
+    label never sits on the other curve.
+
+    >>> label_places([0.5, 0.7], [0.6, 0.6])
+    [(0, (0, -6), 'center', 'top'), (1, (0, 6), 'center', 'bottom')]
+    """
+    every = len(values) <= 8
+    places = []
+    for i in range(len(values)) if every else [len(values) - 1]:
+        higher = i >= len(partner) or values[i] >= partner[i]
+        rise = (6 if every else 5) * (1 if higher else -1)
+        places.append((i, (0 if every else 7, rise), "center" if every else "left",
+                       "bottom" if higher else "top"))
+    return places
+
+
 def plot_history(history, path):
     """Plot loss and accuracy per epoch to ``path`` (a PNG) with matplotlib's Agg backend.
 
@@ -213,13 +233,12 @@ def plot_history(history, path):
         line, = axes.plot(epochs, values, marker="o", markersize=6, label=key.split("_")[0])
         # the numbers themselves, so a one-epoch run reads as more than a lone dot:
         # every point for short runs, the last one otherwise
-        shown = range(len(values)) if len(values) <= 8 else [len(values) - 1]
-        for i in shown:
+        partner = history.get(("test_" if key.startswith("train") else "train_")
+                              + key.split("_", 1)[1]) or []
+        for i, offset, ha, va in label_places(values, partner):
             text = f"{values[i]:.1%}" if key.endswith("acc") else f"{values[i]:.3f}"
-            train = key.startswith("train")            # train to the right, test to the left
             axes.annotate(text, (epochs[i], values[i]), textcoords="offset points",
-                          xytext=(7 if train else -7, 0), ha="left" if train else "right",
-                          va="center", fontsize=8, color=line.get_color())
+                          xytext=offset, ha=ha, va=va, fontsize=8, color=line.get_color())
     loss_axes.set(title="cross-entropy loss", xlabel="epoch")
     accuracy_axes.set(title="accuracy", xlabel="epoch", ylim=(0, 1.05))
     for axes in (loss_axes, accuracy_axes):
