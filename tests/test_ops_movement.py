@@ -163,3 +163,39 @@ def test_movement_rejections_match_torch():
     check_error(lambda lib, t: lib.diag(t[None]), x, name="diag")
     check_error(lambda lib, t: t.repeat_interleave(lib.tensor([1, 2]), dim=1), x,
                 name="repeat_interleave")
+
+
+# ----------------------------------------------------------------------------- PyTorch's rules
+def test_view_shares_memory_or_refuses_and_reshape_copies():
+    x = tg.arange(24.0).reshape(2, 3, 4)
+    v = x.view(6, 4)
+    v[0, 0] = 99.0
+    assert x[0, 0, 0].item() == 99.0                      # a view writes through
+    turned = x.transpose(0, 1)
+    refused = r"view: shape \(-1,\) does not fit .*\(3, 2, 4\) .*use \.reshape"
+    with pytest.raises(RuntimeError, match=refused):
+        turned.view(-1)                                    # would need a copy, as in PyTorch
+    np.testing.assert_array_equal(turned.reshape(-1).numpy(), turned.numpy().ravel())
+    assert turned.contiguous().is_contiguous() and not turned.is_contiguous()
+    np.testing.assert_array_equal(turned.contiguous().view(-1).numpy(), turned.numpy().ravel())
+    assert x.contiguous() is x                             # already row-major: itself
+
+
+def test_negative_slice_steps_are_refused_and_flip_takes_dims_either_way():
+    x = tg.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        x[:, ::-1]
+    np.testing.assert_array_equal(x.flip(0, 1).numpy(), [[5, 4, 3], [2, 1, 0]])
+    np.testing.assert_array_equal(tg.flip(x, dims=[1]).numpy(), [[2, 1, 0], [5, 4, 3]])
+    np.testing.assert_array_equal(x.flip(1).numpy(), [[2, 1, 0], [5, 4, 3]])
+
+
+def test_cat_and_stack_promote_as_pytorch():
+    f = tg.ones(2, 2)                                       # float32
+    i = tg.ones(2, 2, dtype=tg.int64)
+    assert tg.cat([f, i]).dtype == tg.float32               # NumPy would give float64
+    assert tg.stack([i, f]).dtype == tg.float32
+    assert tg.cat([i, tg.ones(1, 2, dtype=tg.int32)]).dtype == tg.int64
+    x = tg.ones(2, 2, requires_grad=True)
+    tg.cat([x, i]).sum().backward()                         # the cast keeps the graph
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones((2, 2)))

@@ -179,6 +179,10 @@ def _part(part):
 
 
 def _index_arg(index, ndim):
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError(f"index: a slice step must be greater than zero, got {part.step} "
+                             "(PyTorch's rule; reverse a dim with flip)")
     if isinstance(index, Tensor):
         index = _part(index)
     elif isinstance(index, tuple):

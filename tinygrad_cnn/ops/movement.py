@@ -151,8 +151,19 @@ def reshape(input, *shape):
 
 
 def view(input, *shape):
-    """`reshape` (NumPy returns a view whenever the memory layout allows)."""
-    return Reshape.apply(input, _shape_arg(shape))
+    """`reshape` that shares memory: a shape the layout cannot give without a
+    copy (after a transpose, say) is refused, as PyTorch refuses it."""
+    shape = _shape_arg(shape)
+    data = input._data
+    try:
+        viewed = data.reshape(shape)
+    except (ValueError, TypeError):
+        viewed = None                          # a wrong shape: Reshape says what is wrong
+    if viewed is not None and viewed.size and not np.may_share_memory(viewed, data):
+        raise RuntimeError(f"view: shape {tuple(shape)} does not fit the memory layout of "
+                           f"{describe(input)} (its strides are {data.strides}) without a "
+                           "copy; use .reshape(...), or .contiguous().view(...)")
+    return Reshape.apply(input, shape)
 
 
 def view_as(input, other):
@@ -214,15 +225,27 @@ def permute(input, *dims):
 
 
 @dim_aliases
+def _one_dtype(tensors):
+    """The tensors in the dtype PyTorch's promotion gives them together (cat's
+    rule: float32 with int64 is float32, not NumPy's float64)."""
+    tensors = list(tensors)
+    if len({t._data.dtype for t in tensors}) <= 1:
+        return tensors
+    from ..dtypes import result_dtype
+    from .elementwise import cast_to
+    target = result_dtype(*(t._data for t in tensors))
+    return [cast_to(t, target) for t in tensors]
+
+
 def cat(tensors, dim=0):
     """Concatenate along an existing dim."""
-    return Cat.apply(*tensors, dim=dim)
+    return Cat.apply(*_one_dtype(tensors), dim=dim)
 
 
 @dim_aliases
 def stack(tensors, dim=0):
     """Stack along a new dim."""
-    return Stack.apply(*tensors, dim=dim)
+    return Stack.apply(*_one_dtype(tensors), dim=dim)
 
 
 def pad(input, pad, value=0.0):

@@ -202,14 +202,21 @@ def _flip_axes(op, input, dims):
     return normalize_dims(op, dims, input.ndim) if input.ndim else ()
 
 
-def flip(input, dims):
-    """Reverse the order of entries along ``dims``.
+def flip(input, *args, dims=None):
+    """Reverse the order of entries along ``dims`` (a sequence, or as the
+    Tensor method, one argument per dim: ``x.flip(0, 1)``).
 
     >>> import tinygrad_cnn as tg
     >>> tg.flip(tg.tensor([[1, 2], [3, 4]]), [0, 1])
     tensor([[4, 3],
             [2, 1]])
     """
+    if dims is None:
+        if not args:
+            raise TypeError("flip: missing the dims to flip")
+        dims = args[0] if len(args) == 1 else args
+    elif args:
+        raise TypeError("flip: give dims once, as arguments or as dims=")
     return Flip.apply(input, _flip_axes("flip", input, dims))
 
 

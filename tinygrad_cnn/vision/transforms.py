@@ -177,7 +177,7 @@ def _crop(image, top, left, height, width):
 
 def _flip(image, axis_name):
     if isinstance(image, Tensor):
-        return image[..., ::-1] if axis_name == "width" else image[..., ::-1, :]
+        return image.flip(-1 if axis_name == "width" else -2)
     array = np.asarray(image)
     return (array[:, ::-1] if axis_name == "width" else array[::-1]).copy()
 
