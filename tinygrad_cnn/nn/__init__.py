@@ -1,5 +1,6 @@
 """Layers and models (PyTorch's ``torch.nn``): `Module`, `Parameter`, the CNN
-layers, ``functional`` (the ops they call) and ``init`` (weight initialisation).
+layers, ``functional`` (the ops they call), ``init`` (weight initialisation) and
+``utils`` (gradient clipping).
 
 >>> import tinygrad_cnn as tg
 >>> from tinygrad_cnn import nn
@@ -12,7 +13,7 @@ layers, ``functional`` (the ops they call) and ``init`` (weight initialisation).
 >>> sum(p.numel() for p in lenet.parameters())
 61706
 """
-from . import functional, init
+from . import functional, init, utils
 from .modules import (
     AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten, LeakyReLU, Linear,
     MaxPool2d, Module, ModuleList, ReLU, Sequential, Sigmoid, Tanh,
@@ -29,7 +30,7 @@ __all__ = [
     "CircularPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d",
     "AvgPool2d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Dropout", "Flatten",
     "LeakyReLU", "Linear", "MaxPool2d", "Module", "ModuleList", "Parameter", "ReLU",
-    "Sequential", "Sigmoid", "Tanh", "functional", "init",
+    "Sequential", "Sigmoid", "Tanh", "functional", "init", "utils",
 ]
 
 # activations and losses (beyond the ones above)
