@@ -76,6 +76,11 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=5)),
     ("CosineAnnealingLR", dict(T_max=7, eta_min=0.01)),
     ("CosineAnnealingLR", dict(T_max=1, eta_min=0.05)),
+    ("LinearLR", dict(start_factor=0.2, total_iters=5)),
+    ("LinearLR", dict(start_factor=0.5, end_factor=0.1, total_iters=3)),
+    ("ConstantLR", dict(factor=0.25, total_iters=4)),
+    ("PolynomialLR", dict(total_iters=6, power=2.0)),
+    ("PolynomialLR", dict(total_iters=10)),
 ]
 SCHEDULE_IDS = [f"{name}-{options}" for name, options in SCHEDULES]
 
@@ -371,3 +376,69 @@ def test_signatures_are_pytorchs(name):
     theirs = inspect.signature(getattr(torch.optim.lr_scheduler, name))
     assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == \
         [(p.name, p.kind, p.default) for p in theirs.parameters.values()]
+
+
+# ----------------------------------------------------------------------------- warm-up, restarts
+@pytest.mark.parametrize("options", [dict(T_0=3), dict(T_0=2, T_mult=2, eta_min=0.01),
+                                     dict(T_0=1, T_mult=3)])
+def test_warm_restarts_equal_pytorch_per_epoch_and_per_batch(options):
+    ours_opt, torch_opt = make_optimizers()
+    ours = lr_scheduler.CosineAnnealingWarmRestarts(ours_opt, **options)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(torch_opt, **options)
+    run_both(ours, theirs, ours_opt, torch_opt, epochs=20)
+    for epoch in [0.5, 1.25, 2.0, 7.75, 3.5, 15.0]:             # fractional, out of order
+        ours.step(epoch), theirs.step(epoch)
+        assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-13, abs=1e-15)
+        assert ours.last_epoch == theirs.last_epoch and ours.T_i == theirs.T_i
+
+
+def test_multiplicative_lr_equals_pytorch():
+    ours_opt, torch_opt = make_optimizers()
+    ours = lr_scheduler.MultiplicativeLR(ours_opt, lambda epoch: 0.9 if epoch % 2 else 0.8)
+    theirs = torch.optim.lr_scheduler.MultiplicativeLR(torch_opt,
+                                                       lambda epoch: 0.9 if epoch % 2 else 0.8)
+    run_both(ours, theirs, ours_opt, torch_opt, epochs=10)
+
+
+def sequence(library, opt, phases):
+    schedule = library.optim.lr_scheduler if library is torch else lr_scheduler
+    made = [getattr(schedule, name)(opt, **options) for name, options in phases]
+    return made
+
+
+@pytest.mark.parametrize("phases, milestones", [
+    ([("LinearLR", dict(start_factor=0.1, total_iters=4)), ("ExponentialLR", dict(gamma=0.8))],
+     [4]),
+    ([("ConstantLR", dict(factor=0.5, total_iters=2)), ("StepLR", dict(step_size=2)),
+      ("CosineAnnealingLR", dict(T_max=5))], [3, 8]),
+])
+def test_sequential_lr_equals_pytorch_and_round_trips(phases, milestones, tmp_path):
+    ours_opt, torch_opt = make_optimizers()
+    ours = lr_scheduler.SequentialLR(ours_opt, sequence(tg, ours_opt, phases), milestones)
+    theirs = torch.optim.lr_scheduler.SequentialLR(torch_opt, sequence(torch, torch_opt, phases),
+                                                   milestones)
+    run_both(ours, theirs, ours_opt, torch_opt, epochs=7)
+    save(ours.state_dict(), tmp_path / "sched.npz")
+    ours_opt2, _ = make_optimizers()                         # resume: build, then load both
+    resumed = lr_scheduler.SequentialLR(ours_opt2, sequence(tg, ours_opt2, phases), milestones)
+    ours_opt2.load_state_dict(ours_opt.state_dict())
+    resumed.load_state_dict(load(tmp_path / "sched.npz"))
+    run_both(resumed, theirs, ours_opt2, torch_opt, epochs=8)
+
+
+def test_warm_up_schedules_refuse_what_pytorch_refuses():
+    opt, _ = make_optimizers()
+    with pytest.raises(ValueError, match="LinearLR: start_factor must be in"):
+        lr_scheduler.LinearLR(opt, start_factor=0.0)
+    with pytest.raises(ValueError, match="ConstantLR: factor must be in"):
+        lr_scheduler.ConstantLR(opt, factor=1.5)
+    with pytest.raises(ValueError, match="T_0 must be a positive int"):
+        lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=0)
+    first = lr_scheduler.LinearLR(opt)
+    with pytest.raises(ValueError, match="expected 1 milestones for 2 schedulers, got 0"):
+        lr_scheduler.SequentialLR(opt, [first, lr_scheduler.ExponentialLR(opt, 0.9)], [])
+    with pytest.raises(TypeError, match="ReduceLROnPlateau cannot be sequenced"):
+        lr_scheduler.SequentialLR(opt, [first, lr_scheduler.ReduceLROnPlateau(opt)], [2])
+    other, _ = make_optimizers()
+    with pytest.raises(ValueError, match="drives another optimizer"):
+        lr_scheduler.SequentialLR(opt, [first, lr_scheduler.ExponentialLR(other, 0.9)], [2])

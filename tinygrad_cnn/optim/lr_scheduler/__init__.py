@@ -7,9 +7,11 @@ batch). Like PyTorch, creating one performs an initial ``step()`` that sets
 (recursive) form, lr_t computed from lr_{t-1}, so that a learning rate a user
 or a second scheduler changed in between is carried on from.
 
-Files: `scheduler` (the base class, `LambdaLR`), `decay` (`StepLR`,
-`MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`), `plateau`
-(`ReduceLROnPlateau`), `one_cycle` (`OneCycleLR`).
+Files: `scheduler` (the base class, `LambdaLR`, `MultiplicativeLR`), `decay`
+(`StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`,
+`PolynomialLR`), `warmup` (`LinearLR`, `ConstantLR`, `SequentialLR`),
+`restarts` (`CosineAnnealingWarmRestarts`), `plateau` (`ReduceLROnPlateau`),
+`one_cycle` (`OneCycleLR`).
 
 >>> import tinygrad_cnn as tg
 >>> from tinygrad_cnn import optim
@@ -23,10 +25,13 @@ Files: `scheduler` (the base class, `LambdaLR`), `decay` (`StepLR`,
 >>> lrs
 [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
 """
-from .decay import CosineAnnealingLR, ExponentialLR, MultiStepLR, StepLR
+from .decay import CosineAnnealingLR, ExponentialLR, MultiStepLR, PolynomialLR, StepLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
-from .scheduler import LambdaLR, LRScheduler
+from .restarts import CosineAnnealingWarmRestarts
+from .scheduler import LambdaLR, LRScheduler, MultiplicativeLR
+from .warmup import ConstantLR, LinearLR, SequentialLR
 
-__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "MultiStepLR",
-           "OneCycleLR", "ReduceLROnPlateau", "StepLR"]
+__all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
+           "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
+           "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]

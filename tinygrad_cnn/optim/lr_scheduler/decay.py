@@ -1,4 +1,5 @@
-"""Fixed decay schedules: `StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`.
+"""Fixed decay schedules: `StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`,
+`PolynomialLR`.
 
 Each is written in PyTorch's chainable form (the new lr from the current
 ``group['lr']``), which is what ``step()`` uses, and has the closed form
@@ -155,3 +156,35 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base_lr - self.eta_min)
                 * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay to 0 over ``total_iters`` epochs along a polynomial, then stay:
+    lr_epoch = base_lr · (1 − min(epoch, T) / T)^power.
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn import optim
+    >>> opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step(); sched.step()
+    >>> lrs                          # (1 − e/4)²
+    [1.0, 0.5625, 0.25, 0.0625, 0.0]
+    """
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        epoch, total = self.last_epoch, self.total_iters
+        if epoch == 0 or epoch > total:
+            return self._current_lrs()
+        factor = ((1 - epoch / total) / (1 - (epoch - 1) / total)) ** self.power
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base_lr * (1 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base_lr in self.base_lrs]

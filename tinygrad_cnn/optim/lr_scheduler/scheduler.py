@@ -54,6 +54,10 @@ class LRScheduler:
                                    "optimizer's state_dict first, or use last_epoch=-1)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        """The step a new scheduler performs (``last_epoch`` −1 → 0)."""
         self._step_count = 0
         self._is_initial = True            # the first step keeps the optimizer's lr as it is
         try:
@@ -73,11 +77,16 @@ class LRScheduler:
         """Advance one epoch and write the new lr into every group. Call it after
         ``optimizer.step()``. ``epoch`` is deprecated, as in PyTorch."""
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        """The next epoch's lr, or with ``epoch`` the closed form there, into every group."""
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
         else:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.last_epoch = epoch
             closed_form = getattr(self, "_get_closed_form_lr", None)
             values = closed_form() if closed_form is not None else self.get_lr()
@@ -154,3 +163,24 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, saved_lambdas):
             if saved is not None:
                 fn.__dict__.update(saved)
+
+
+class MultiplicativeLR(LambdaLR):
+    """Multiply the learning rate by ``f(epoch)`` every epoch:
+    lr_epoch = lr_{epoch−1} · f(epoch) (chainable; one function or one per
+    group, stored in ``state_dict`` as `LambdaLR` stores them).
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn import optim
+    >>> opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.5)
+    >>> opt.step(); sched.step(); opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.25]
+    """
+
+    def get_lr(self):
+        if self.last_epoch <= 0:
+            return self._current_lrs()
+        return [lr * lr_lambda(self.last_epoch)
+                for lr_lambda, lr in zip(self.lr_lambdas, self._current_lrs())]
