@@ -62,6 +62,7 @@ from .ops.statistics import std, std_mean, var, var_mean
 from .ops.cumulative import cumprod, cumsum, logcumsumexp
 from .ops.sorting import argsort, kthvalue, median, mode, msort, nanmedian, sort, topk
 from .ops.linalg import addmm, cross, dot, einsum, mv, norm, outer
+from .ops.combined import addcdiv, addcmul
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.indexing import where
 from .ops.movement import (

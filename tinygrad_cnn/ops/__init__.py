@@ -29,10 +29,11 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `factories`: ``x.new_zeros(…)`` and friends
 - `conversion`: ``to(dtype or device)``, ``type``, ``float()``, ``long()`` …, ``cpu()``
 - `inplace`: ``add_``, ``x += y`` … and the version counter's rules
+- `combined`: addcmul, addcdiv
 """
 from . import (
-    activation, comparison, conversion, cumulative, diagonals, division, elementwise, factories,
-    indexing,
+    activation, combined, comparison, conversion, cumulative, diagonals, division, elementwise,
+    factories, indexing,
     inplace, linalg, movement, pointwise, rearrange, reductions, rounding, scatter_gather, slicing,
     softmax, sorting, special, statistics, trig, unary,
 )
@@ -49,4 +50,5 @@ from .unary import Abs, Clamp, Exp, Log, Sqrt, abs, clamp, exp, log, sqrt
 #: the modules whose ``TENSOR_METHODS`` become Tensor methods
 FAMILIES = (elementwise, unary, special, trig, rounding, activation, pointwise, division, comparison,
             reductions, statistics, cumulative, sorting, linalg, softmax, movement, slicing,
-            rearrange, diagonals, indexing, scatter_gather, factories, conversion, inplace)
+            rearrange, diagonals, indexing, scatter_gather, factories, conversion, inplace,
+            combined)

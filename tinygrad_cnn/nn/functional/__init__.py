@@ -8,8 +8,8 @@ layer below is ONE graph node whose local backward rule sits in its op class
 `upsample_ops`, `activation_ops`, `loss_ops`, `norm_ops`).
 
 One family per file: `conv`, `pooling`, `activation`, `linear` (with
-`flatten`), `dropout`, `loss`, `normalization`, `padding`, `fold`
-(unfold / fold), `upsampling` (interpolate).
+`flatten`), `dropout`, `loss`, `normalization` (with `normalize`), `padding`,
+`fold` (unfold / fold), `upsampling` (interpolate), `encoding` (one_hot).
 
 >>> import tinygrad_cnn as tg
 >>> from tinygrad_cnn.nn import functional as F
@@ -56,3 +56,7 @@ from .dropout import dropout2d  # noqa: E402  (issue 9)
 from .normalization import local_response_norm  # noqa: E402  (issue 9)
 
 __all__ += ["dropout2d", "local_response_norm"]  # issue 9
+from .encoding import one_hot  # noqa: E402
+from .normalization import normalize  # noqa: E402
+
+__all__ += ["normalize", "one_hot"]

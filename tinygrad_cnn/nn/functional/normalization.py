@@ -1,5 +1,5 @@
-"""Normalisation: `batch_norm` and `local_response_norm`; the backward rules are in
-`nn.norm_ops`."""
+"""Normalisation: `batch_norm` and `local_response_norm` (their backward rules
+are in `nn.norm_ops`), and `normalize`, which is composed of tensor ops."""
 from ..._errors import ShapeError, describe
 from ..norm_ops import BatchNorm, LocalResponseNorm
 
@@ -71,3 +71,19 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
                         f"got {describe(input)}")
     return LocalResponseNorm.apply(input, size=int(size), alpha=float(alpha), beta=float(beta),
                                    k=float(k))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``v / max(‖v‖_p, ε)`` for the vectors v along ``dim`` (PyTorch's rule);
+    composed of tensor ops, so its gradient is theirs chained.
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> F.normalize(tg.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 0.0000]])
+    """
+    if out is not None:
+        raise TypeError("normalize: out= is not supported (see the README's differences)")
+    norm = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    return input / norm.expand_as(input)

@@ -48,3 +48,6 @@ from .loss import (
 from .dropout import Dropout2d
 from .linear import Identity
 from .normalization import BatchNorm1d, LocalResponseNorm
+# keyed and parameter containers, Unflatten
+from .container_dicts import ModuleDict, ParameterDict, ParameterList
+from .flatten import Unflatten

@@ -1,4 +1,5 @@
-"""`Flatten`: merge dims into one, e.g. a conv stack's maps into a vector for `Linear`."""
+"""`Flatten`: merge dims into one, e.g. a conv stack's maps into a vector for
+`Linear`; `Unflatten`, its inverse."""
 from .. import functional as F
 from .module import Module
 
@@ -21,3 +22,23 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (the inverse of `Flatten`).
+
+    >>> import tinygrad_cnn as tg
+    >>> Unflatten(1, (16, 5, 5))(tg.zeros(64, 400)).shape
+    (64, 16, 5, 5)
+    """
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input):
+        return input.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

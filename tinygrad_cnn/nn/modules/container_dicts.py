@@ -1,0 +1,173 @@
+"""Keyed and parameter containers: `ModuleDict`, `ParameterList`, `ParameterDict`.
+
+They register what they hold, so ``parameters()``, ``state_dict()`` (keys such
+as ``heads.cls.weight`` or ``scales.0``), ``to()`` and the optimizers see it,
+as in PyTorch; none has a forward of its own.
+"""
+from ..parameter import Parameter
+from .module import Module
+
+
+class ModuleDict(Module):
+    """Modules by name, in insertion order, like a dict.
+
+    >>> from tinygrad_cnn import nn
+    >>> heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "box": nn.Linear(4, 2)})
+    >>> list(heads), sorted(heads.state_dict())[:2]
+    (['cls', 'box'], ['box.bias', 'box.weight'])
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def update(self, modules):
+        """Add (name, module) pairs from a mapping or an iterable of pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def pop(self, key):
+        module = self._modules[key]
+        del self._modules[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+
+def _as_parameter(value):
+    """A Parameter as it is; a plain tensor becomes one (PyTorch's rule)."""
+    return value if isinstance(value, Parameter) or value is None else Parameter(value)
+
+
+def _parameter_line(key, param):
+    size = "x".join(str(s) for s in param.shape) or "()"
+    return f"({key}): Parameter containing: [{param.dtype!r} of size {size}]"
+
+
+class ParameterList(Module):
+    """Parameters in a list, registered as ``'0'``, ``'1'``, …; tensors put in
+    are made Parameters.
+
+    >>> import tinygrad_cnn as tg
+    >>> scales = tg.nn.ParameterList([tg.ones(2), tg.zeros(3)])
+    >>> len(scales), [name for name, _ in scales.named_parameters()]
+    (2, ['0', '1'])
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _key(self, index):
+        size = len(self._parameters)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a ParameterList of length {size}")
+        return str(index % size)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(list(self._parameters.values())[index])
+        return self._parameters[self._key(index)]
+
+    def __setitem__(self, index, value):
+        self.register_parameter(self._key(index), _as_parameter(value))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        return "\n".join(_parameter_line(key, p) for key, p in self._parameters.items())
+
+
+class ParameterDict(Module):
+    """Parameters by name, like a dict; tensors put in are made Parameters.
+
+    >>> import tinygrad_cnn as tg
+    >>> gains = tg.nn.ParameterDict({"a": tg.ones(2)})
+    >>> gains["b"] = tg.zeros(1)
+    >>> list(gains), gains["a"].requires_grad
+    (['a', 'b'], True)
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def update(self, parameters):
+        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(_parameter_line(key, p) for key, p in self._parameters.items())
