@@ -195,15 +195,21 @@ class MaxPool2d(Function):
         if overlapping:                        # a position may get δ from several windows
             _route_to_recorded(grad_padded, delta, where, (kh, kw), stride, dilation)
         else:                                  # each position is in one window: write δ there
+            # δ times the 0/1 mask of the windows whose maximum sat at offset (u, v);
+            # an inf or NaN δ times 0 would be NaN, so then select instead (slower).
+            # One sum tells: it is finite unless some δ is not (or it overflows)
+            finite = bool(np.isfinite(delta.sum()))
 
             def route(start, stop):            # images start:stop (threads split the batch)
                 delta_part, where_part = delta[start:stop], where[start:stop]
                 for u in range(kh):
                     for v in range(kw):
-                        # δ of the windows whose maximum sat at offset (u, v), 0 for the
-                        # others (selected, not multiplied: an inf δ times 0 would be NaN)
                         view = _offset(grad_padded[start:stop], u, v, out_size, stride, dilation)
-                        view[...] = pass_where(where_part == u * kw + v, delta_part)
+                        at_uv = where_part == u * kw + v
+                        if finite:
+                            np.multiply(delta_part, at_uv, out=view)
+                        else:
+                            pass_where(at_uv, delta_part, out=view)
             run_in_batch_chunks(n, route, grad_padded.nbytes)
         grad = grad_padded[:, :, top:top + h, left:left + w]
         return grad[0] if ctx.unbatched else grad

@@ -63,8 +63,9 @@ class Sigmoid(Function):
 _SAME_SIZE_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
-def pass_where(keep, values):
-    """``values`` where ``keep`` is True, else +0: ``np.where(keep, values, 0)``.
+def pass_where(keep, values, out=None):
+    """``values`` where ``keep`` is True, else +0: ``np.where(keep, values, 0)``,
+    written into ``out`` (an array of values' shape and dtype) when given.
 
     NumPy's `where` branches on every entry, which a ReLU's half-random mask
     makes slow; here each float's bits are ANDed with all ones (keep) or all
@@ -77,10 +78,17 @@ def pass_where(keep, values):
     keep, values = np.asarray(keep), np.asarray(values)          # 0-d results are scalars
     uint = _SAME_SIZE_UINT.get(values.dtype.itemsize)
     if values.dtype.kind != "f" or uint is None or keep.shape != values.shape:
-        return np.where(keep, values, values.dtype.type(0))
+        result = np.where(keep, values, values.dtype.type(0))
+        if out is None:
+            return result
+        out[...] = result
+        return out
     bits = np.subtract(0, keep, dtype=uint)       # 0 − 1 or 0 − 0: all ones or all zeros
-    bits &= values.view(uint)
-    return bits.view(values.dtype)
+    if out is None:
+        bits &= values.view(uint)
+        return bits.view(values.dtype)
+    np.bitwise_and(bits, values.view(uint), out=out.view(uint))
+    return out
 
 
 class Relu(Function):
