@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_cnn as tg
+from tinygrad_cnn import ShapeError
 
 
 def test_python_floats_become_float32_and_ints_int64():
@@ -141,3 +142,20 @@ def test_new_factories_take_dtype_from_the_tensor_like_torch():
         tg.tensor([1]).new_zeros(2, requires_grad=True)
     with pytest.raises(tg.DeviceError):
         tg.zeros(1).new_ones(2, device="cuda")
+
+
+def test_an_assigned_grad_must_match_the_tensor_as_in_pytorch():
+    # a gradient of another shape would broadcast silently in the optimizer's update
+    x = tg.zeros(2, 3, requires_grad=True)
+    with pytest.raises(ShapeError, match=r"cannot assign a gradient \(3,\) float32 to a tensor "
+                                         r"\(2, 3\) float32"):
+        x.grad = tg.ones(3)
+    with pytest.raises(ShapeError, match="float64"):
+        x.grad = tg.ones(2, 3, dtype=tg.float64)
+    with pytest.raises(TypeError, match="expected to be a Tensor or None, got list"):
+        x.grad = [[1.0] * 3] * 2
+    x.grad = tg.ones(2, 3)
+    x.grad = None
+    assert x.grad is None
+    (x * 2).sum().backward()                                  # the engine's own writes
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 3), 2.0))

@@ -69,7 +69,7 @@ def _accumulate_leaf(leaf, delta, shared=True):
     if leaf.grad is None:
         if shared or delta.dtype != leaf._data.dtype:
             delta = np.array(delta, dtype=leaf._data.dtype, copy=True)
-        leaf.grad = _Tensor._make(delta, None)
+        leaf._grad = _Tensor._make(delta, None)             # the leaf's shape and dtype
     else:
         leaf.grad._data += delta
 
@@ -233,7 +233,7 @@ def _retain(node, delta):
     if tensor is None:
         return
     if tensor.grad is None:
-        tensor.grad = _Tensor._make(np.array(delta, copy=True), None)
+        tensor._grad = _Tensor._make(np.array(delta, copy=True), None)
     else:
         tensor.grad._data += delta
 

@@ -19,6 +19,7 @@ import weakref
 import numpy as np
 
 from . import _state
+from ._autograd_state import HookHandle as _HookHandle, set_grad as _set_grad
 from ._errors import DTypeError
 from ._tensor_str import tensor_repr
 from .device import CPU, resolve_device
@@ -78,7 +79,7 @@ class Tensor:
             [6., 8.]])
     """
 
-    __slots__ = ("_data", "grad", "grad_fn", "requires_grad", "_hooks", "_version_box", "_base",
+    __slots__ = ("_data", "_grad", "grad_fn", "requires_grad", "_hooks", "_version_box", "_base",
                  "__weakref__")
     __array_priority__ = 1000        # ndarray ⊕ Tensor defers to Tensor's reflected op
 
@@ -103,7 +104,7 @@ class Tensor:
             array = _to_array(data[0] if data else (), dtype)
         _check_grad_dtype("Tensor", array, requires_grad)
         self._data = array
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
         self._hooks = None
@@ -115,7 +116,7 @@ class Tensor:
         """Wrap an array without copying; used by ops (``grad_fn`` may be None)."""
         out = object.__new__(Tensor)
         out._data = array
-        out.grad = None
+        out._grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
         out._hooks = None
@@ -139,6 +140,8 @@ class Tensor:
     ndim = property(lambda self: self._data.ndim)
     dtype = property(lambda self: from_numpy_dtype(self._data.dtype))
     is_leaf = property(lambda self: self.grad_fn is None)
+    grad = property(lambda self: self._grad, lambda self, grad: _set_grad(self, grad),
+                    doc="∂L/∂(this tensor) after backward; one assigned must match its shape")
     device = property(lambda self: CPU)
     is_cuda = property(lambda self: False)
     _version = property(lambda self: self._version_box.count)
@@ -362,15 +365,6 @@ class Tensor:
     @property
     def mT(self):
         return self.transpose(-2, -1)
-
-
-class _HookHandle:
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 def _rebuild(array, requires_grad):
