@@ -54,6 +54,7 @@ def test_container_state_dicts_move_to_and_from_pytorch():
     np.testing.assert_array_equal(ours.heads["cls"].weight.numpy(),
                                   theirs.heads["cls"].weight.detach().numpy())
     assert repr(ours.heads) == repr(theirs.heads)
+    assert repr(ours.scales) == repr(theirs.scales).replace("torch.", "tinygrad_cnn.")
 
 
 def test_unflatten_is_flattens_inverse():

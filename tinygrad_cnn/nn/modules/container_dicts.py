@@ -70,8 +70,9 @@ def _as_parameter(value):
 
 
 def _parameter_line(key, param):
+    """One line of PyTorch's ParameterList repr (indented 4 in all, as there)."""
     size = "x".join(str(s) for s in param.shape) or "()"
-    return f"({key}): Parameter containing: [{param.dtype!r} of size {size}]"
+    return f"  ({key}): Parameter containing: [{param.dtype!r} of size {size}]"
 
 
 class ParameterList(Module):
