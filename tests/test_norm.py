@@ -159,3 +159,53 @@ def test_batch_norm_1d_errors():
     np.testing.assert_array_equal(bn.running_mean.numpy(), np.zeros(3))
     with pytest.raises(ShapeError, match=r"BatchNorm2d: expected input \(N, 3, H, W\)"):
         nn.BatchNorm2d(3)(tg.zeros(2, 3, 4))
+
+
+# ----------------------------------------------------------------------------- LayerNorm
+def test_layer_norm_by_hand_gradcheck_and_errors():
+    # each row of [[1, 2, 3]] → (x − 2)/√(2/3 + ε): ±1.2247 and 0
+    ln = nn.LayerNorm(3)
+    np.testing.assert_allclose(ln(tg.tensor([[1.0, 2.0, 3.0]])).detach().numpy(),
+                               [[-1.2247357, 0.0, 1.2247357]], rtol=1e-6)
+    assert list(ln.state_dict()) == ["weight", "bias"] and ln.weight.shape == (3,)
+    x = tg.tensor(np.random.default_rng(0).standard_normal((2, 3, 4)), requires_grad=True)
+    w = tg.tensor(np.linspace(0.5, 1.5, 12).reshape(3, 4), requires_grad=True)
+    b = tg.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+    assert tg.gradcheck(lambda t, g, h: F.layer_norm(t, (3, 4), g, h), (x, w, b))
+    assert tg.gradcheck(lambda t: F.layer_norm(t, 4), (x,))
+    with pytest.raises(ShapeError, match=r"layer_norm: expected input \(\*, 5\) ending in "
+                                         r"normalized_shape \(5,\), got \(2, 3, 4\)"):
+        F.layer_norm(x, (5,))
+    with pytest.raises(ShapeError, match="layer_norm: weight must be"):
+        F.layer_norm(x, (4,), tg.ones(3, dtype=tg.float64))
+
+
+@pytest.mark.parametrize("shape, normalized, affine", [
+    ((2, 3, 4), (4,), True), ((2, 3, 4), (3, 4), True), ((5, 6), (6,), False),
+    ((2, 3, 4, 5), (4, 5), True)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layer_norm_matches_pytorch(shape, normalized, affine, dtype):
+    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle")
+    rng = np.random.default_rng(1)
+    x, delta = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    results = []
+    for lib in (torch, tg):
+        layer = lib.nn.LayerNorm(normalized, elementwise_affine=affine,
+                                 dtype=getattr(lib, np.dtype(dtype).name))
+        if affine:
+            layer.load_state_dict({
+                "weight": lib.tensor(np.linspace(0.5, 1.5, int(np.prod(normalized)))
+                                     .reshape(normalized).astype(dtype)),
+                "bias": lib.tensor(np.linspace(-1, 1, int(np.prod(normalized)))
+                                   .reshape(normalized).astype(dtype))})
+        a = lib.tensor(x, requires_grad=True)
+        z = layer(a)
+        z.backward(lib.tensor(delta))
+        grads = [a.grad] + ([layer.weight.grad, layer.bias.grad] if affine else [])
+        results.append([z.detach().numpy()] + [g.numpy() for g in grads] + [repr(layer)])
+    tolerance = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
+    for theirs, ours in zip(*results):
+        if isinstance(theirs, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs, **tolerance)

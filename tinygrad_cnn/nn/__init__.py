@@ -48,5 +48,5 @@ __all__ += [
     "Threshold",
 ]
 __all__ += ["BatchNorm1d", "Dropout2d", "Identity", "LocalResponseNorm"]  # issue 9
-from .modules import ModuleDict, ParameterDict, ParameterList, Unflatten  # noqa: E402
-__all__ += ["ModuleDict", "ParameterDict", "ParameterList", "Unflatten"]
+from .modules import LayerNorm, ModuleDict, ParameterDict, ParameterList, Unflatten  # noqa: E402
+__all__ += ["LayerNorm", "ModuleDict", "ParameterDict", "ParameterList", "Unflatten"]

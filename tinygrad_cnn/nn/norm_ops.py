@@ -1,4 +1,4 @@
-"""Normalisation ops (PyTorch's semantics): `BatchNorm` and `LocalResponseNorm`.
+"""Normalisation ops (PyTorch's semantics): `BatchNorm`, `LayerNorm` and `LocalResponseNorm`.
 
 Batch normalisation, per channel c, over the m = N·H·W (or N·L, or N) values of a batch:
 ``μ = mean(a)``, ``σ² = mean((a − μ)²)`` (biased), ``â = (a − μ) / √(σ² + ε)``,
@@ -108,6 +108,51 @@ class BatchNorm(Function):
             grad_weight = sum_delta_hat
         if ctx.needs_input_grad[2]:
             grad_bias = sum_delta
+        return grad_a, grad_weight, grad_bias
+
+
+class LayerNorm(Function):
+    """Layer normalisation: each sample normalised over its last D dims (the
+    ``normalized_shape``), with m = the number of entries there:
+    ``μ = mean(a)``, ``σ² = mean((a − μ)²)``, ``â = (a − μ)/√(σ² + ε)``,
+    ``z = γ ⊙ â + β`` (γ, β of the normalized shape, entry by entry).
+
+    Backward: batch normalisation's rule with the axes swapped — the means run
+    over the normalized dims of one sample, the parameter sums over the samples:
+    with ``ĝ = γ ⊙ δ``, ``∂L/∂a = (ĝ − mean(ĝ) − â ⊙ mean(ĝ ⊙ â)) / √(σ² + ε)``,
+    ``∂L/∂γ = Σ_samples δ ⊙ â``, ``∂L/∂β = Σ_samples δ``.
+
+    Shape:
+        a: (*, *normalized_shape);  weight γ, bias β: normalized_shape;  z: like a.
+    """
+
+    name = "layer_norm"
+
+    @staticmethod
+    def forward(ctx, a, weight=None, bias=None, *, dims, eps=1e-5):
+        axes = tuple(range(a.ndim - dims, a.ndim))
+        centred = a - a.mean(axis=axes, keepdims=True)              # a − μ
+        inv_std = 1 / np.sqrt((centred * centred).mean(axis=axes, keepdims=True) + eps)
+        normalised = centred * inv_std                              # â
+        ctx.save_for_backward(normalised, inv_std, weight)
+        ctx.axes = axes
+        z = normalised if weight is None else normalised * weight  # γ â
+        return z if bias is None else z + bias                      # + β
+
+    @staticmethod
+    def backward(ctx, delta):
+        normalised, inv_std, weight = ctx.saved_tensors
+        axes = ctx.axes
+        samples = tuple(range(delta.ndim - len(axes)))              # the batch dims
+        grad_a = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            g = delta if weight is None else delta * weight         # ĝ = γ δ
+            grad_a = inv_std * (g - g.mean(axis=axes, keepdims=True)
+                                - normalised * (g * normalised).mean(axis=axes, keepdims=True))
+        if ctx.needs_input_grad[1]:
+            grad_weight = (delta * normalised).sum(axis=samples)   # Σ δ ⊙ â
+        if ctx.needs_input_grad[2]:
+            grad_bias = delta.sum(axis=samples)                     # Σ δ
         return grad_a, grad_weight, grad_bias
 
 

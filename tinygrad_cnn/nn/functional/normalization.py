@@ -1,7 +1,8 @@
-"""Normalisation: `batch_norm` and `local_response_norm` (their backward rules
-are in `nn.norm_ops`), and `normalize`, which is composed of tensor ops."""
+"""Normalisation: `batch_norm`, `layer_norm` and `local_response_norm` (their
+backward rules are in `nn.norm_ops`), and `normalize`, which is composed of
+tensor ops."""
 from ..._errors import ShapeError, describe
-from ..norm_ops import BatchNorm, LocalResponseNorm
+from ..norm_ops import BatchNorm, LayerNorm, LocalResponseNorm
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -44,6 +45,31 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                            running_mean=None if running_mean is None else running_mean._data,
                            running_var=None if running_var is None else running_var._data,
                            training=bool(training), momentum=momentum, eps=eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over its last ``len(normalized_shape)`` dims, then
+    scale and shift entry by entry: ``z = γ ⊙ (a − μ)/√(σ² + ε) + β``.
+
+    Shape:
+        input: (*, *normalized_shape);  weight, bias: normalized_shape;  output: like input.
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> F.layer_norm(tg.tensor([[1.0, 3.0], [10.0, 30.0]]), (2,), eps=0.0)   # each row
+    tensor([[-1.,  1.],
+            [-1.,  1.]])
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    dims = len(shape)
+    if not shape or tuple(input.shape[input.ndim - dims:]) != shape or input.ndim < dims:
+        raise ShapeError(f"layer_norm: expected input (*, {', '.join(map(str, shape))}) ending "
+                         f"in normalized_shape {shape}, got {describe(input)}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and (tuple(value.shape) != shape or value.dtype != input.dtype):
+            raise ShapeError(f"layer_norm: {name} must be {shape} {input.dtype} like the "
+                             f"normalized shape, got {describe(value)}")
+    return LayerNorm.apply(input, weight, bias, dims=dims, eps=eps)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

@@ -1,5 +1,5 @@
-"""Normalisation layers: `BatchNorm1d`, `BatchNorm2d` (one shared `_BatchNorm` base) and
-`LocalResponseNorm`."""
+"""Normalisation layers: `BatchNorm1d`, `BatchNorm2d` (one shared `_BatchNorm` base),
+`LayerNorm` and `LocalResponseNorm`."""
 import numpy as np
 
 from ..._errors import ShapeError, describe
@@ -164,3 +164,44 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LayerNorm(Module):
+    """Layer normalisation (Ba, Kiros & Hinton, 2016): each sample normalised
+    over its last dims, ``normalized_shape``, with no running statistics (the
+    same in training and eval), then ``z = γ ⊙ â + β`` with γ, β of that shape
+    (``elementwise_affine``; ``bias=False`` leaves β out).
+
+    Shape: (*, *normalized_shape) → the same.
+
+    >>> import tinygrad_cnn as tg
+    >>> ln = LayerNorm(3)
+    >>> ln
+    LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
+    >>> ln(tg.tensor([[1.0, 2.0, 3.0]])).detach()          # mean 0, variance 1 per row
+    tensor([[-1.2247,  0.0000,  1.2247]])
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+        self.normalized_shape = tuple(int(s) for s in shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        dtype = _float_dtype(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        if elementwise_affine and bias:
+            self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
