@@ -209,3 +209,49 @@ def test_layer_norm_matches_pytorch(shape, normalized, affine, dtype):
             assert ours == theirs
         else:
             np.testing.assert_allclose(ours, theirs, **tolerance)
+
+
+# ----------------------------------------------------------------------------- GroupNorm
+def test_group_norm_by_hand_gradcheck_and_errors():
+    # two groups of two channels: each group of (1, 3) and (10, 30) → (−1, 1)
+    x = tg.tensor([[[1.0], [3.0], [10.0], [30.0]]])
+    np.testing.assert_allclose(F.group_norm(x, 2, eps=0.0).numpy()[0, :, 0], [-1, 1, -1, 1])
+    gn = nn.GroupNorm(2, 4)
+    assert list(gn.state_dict()) == ["weight", "bias"] and gn.weight.shape == (4,)
+    a = tg.tensor(np.random.default_rng(0).standard_normal((2, 4, 3)), requires_grad=True)
+    w = tg.tensor(np.linspace(0.5, 1.5, 4), requires_grad=True)
+    b = tg.tensor(np.linspace(-1, 1, 4), requires_grad=True)
+    assert tg.gradcheck(lambda t, g, h: F.group_norm(t, 2, g, h), (a, w, b))
+    with pytest.raises(ShapeError, match="group_norm: 4 channels cannot be split into 3 groups"):
+        F.group_norm(a, 3)
+    with pytest.raises(ValueError, match="GroupNorm: num_channels .4. must be divisible"):
+        nn.GroupNorm(3, 4)
+
+
+@pytest.mark.parametrize("shape, groups, affine", [
+    ((2, 4, 3, 3), 2, True), ((3, 6, 5), 3, True), ((2, 4, 2, 2), 1, False),
+    ((2, 4, 2, 2), 4, True), ((4, 6), 2, True)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_group_norm_matches_pytorch(shape, groups, affine, dtype):
+    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle")
+    rng = np.random.default_rng(2)
+    x, delta = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    results = []
+    for lib in (torch, tg):
+        layer = lib.nn.GroupNorm(groups, shape[1], affine=affine,
+                                 dtype=getattr(lib, np.dtype(dtype).name))
+        if affine:
+            layer.load_state_dict({
+                "weight": lib.tensor(np.linspace(0.5, 1.5, shape[1]).astype(dtype)),
+                "bias": lib.tensor(np.linspace(-1, 1, shape[1]).astype(dtype))})
+        a = lib.tensor(x, requires_grad=True)
+        z = layer(a)
+        z.backward(lib.tensor(delta))
+        grads = [a.grad] + ([layer.weight.grad, layer.bias.grad] if affine else [])
+        results.append([z.detach().numpy()] + [g.numpy() for g in grads] + [repr(layer)])
+    tolerance = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
+    for theirs, ours in zip(*results):
+        if isinstance(theirs, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs, **tolerance)

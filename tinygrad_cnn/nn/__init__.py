@@ -48,5 +48,8 @@ __all__ += [
     "Threshold",
 ]
 __all__ += ["BatchNorm1d", "Dropout2d", "Identity", "LocalResponseNorm"]  # issue 9
-from .modules import LayerNorm, ModuleDict, ParameterDict, ParameterList, Unflatten  # noqa: E402
-__all__ += ["LayerNorm", "ModuleDict", "ParameterDict", "ParameterList", "Unflatten"]
+from .modules import (  # noqa: E402
+    GroupNorm, LayerNorm, ModuleDict, ParameterDict, ParameterList, Unflatten,
+)
+__all__ += ["GroupNorm", "LayerNorm", "ModuleDict", "ParameterDict", "ParameterList",
+            "Unflatten"]

@@ -1,4 +1,5 @@
-"""Normalisation ops (PyTorch's semantics): `BatchNorm`, `LayerNorm` and `LocalResponseNorm`.
+"""Normalisation ops (PyTorch's semantics): `BatchNorm`, `LayerNorm`, `GroupNorm` and
+`LocalResponseNorm`.
 
 Batch normalisation, per channel c, over the m = N·H·W (or N·L, or N) values of a batch:
 ``μ = mean(a)``, ``σ² = mean((a − μ)²)`` (biased), ``â = (a − μ) / √(σ² + ε)``,
@@ -153,6 +154,54 @@ class LayerNorm(Function):
             grad_weight = (delta * normalised).sum(axis=samples)   # Σ δ ⊙ â
         if ctx.needs_input_grad[2]:
             grad_bias = delta.sum(axis=samples)                     # Σ δ
+        return grad_a, grad_weight, grad_bias
+
+
+class GroupNorm(Function):
+    """Group normalisation (Wu & He, 2018): the C channels of each sample in
+    G groups of C/G, each group normalised over its channels and positions
+    (LayerNorm when G = 1, InstanceNorm when G = C), then a per-channel
+    ``z_c = γ_c â_c + β_c``.
+
+    Backward: LayerNorm's rule within each group, with ``ĝ = γ_c δ``:
+    ``∂L/∂a = (ĝ − mean_group(ĝ) − â ⊙ mean_group(ĝ ⊙ â)) / √(σ²_group + ε)``,
+    ``∂L/∂γ_c = Σ_{n, positions} δ ⊙ â``, ``∂L/∂β_c = Σ_{n, positions} δ``.
+
+    Shape:
+        a: (N, C, *);  weight γ, bias β: (C,);  z: like a.
+    """
+
+    name = "group_norm"
+
+    @staticmethod
+    def forward(ctx, a, weight=None, bias=None, *, groups, eps=1e-5):
+        n, c = a.shape[:2]
+        x = a.reshape(n, groups, -1)                                # (N, G, C/G·positions)
+        centred = x - x.mean(axis=2, keepdims=True)
+        inv_std = 1 / np.sqrt((centred * centred).mean(axis=2, keepdims=True) + eps)
+        normalised = (centred * inv_std).reshape(n, c, -1)          # â, (N, C, positions)
+        ctx.save_for_backward(normalised, inv_std, weight)
+        ctx.groups = groups
+        z = normalised if weight is None else normalised * weight[:, None]
+        z = z if bias is None else z + bias[:, None]
+        return z.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, delta):
+        normalised, inv_std, weight = ctx.saved_tensors
+        n, c, positions = normalised.shape
+        d = delta.reshape(n, c, positions)
+        grad_a = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            g = (d if weight is None else d * weight[:, None]).reshape(n, ctx.groups, -1)
+            x_hat = normalised.reshape(n, ctx.groups, -1)
+            grad_a = inv_std * (g - g.mean(axis=2, keepdims=True)
+                                - x_hat * (g * x_hat).mean(axis=2, keepdims=True))
+            grad_a = grad_a.reshape(delta.shape)
+        if ctx.needs_input_grad[1]:
+            grad_weight = np.einsum("ncl,ncl->c", d, normalised)   # Σ δ ⊙ â per channel
+        if ctx.needs_input_grad[2]:
+            grad_bias = np.einsum("ncl->c", d)                      # Σ δ per channel
         return grad_a, grad_weight, grad_bias
 
 

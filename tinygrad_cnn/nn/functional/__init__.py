@@ -57,6 +57,6 @@ from .normalization import local_response_norm  # noqa: E402  (issue 9)
 
 __all__ += ["dropout2d", "local_response_norm"]  # issue 9
 from .encoding import one_hot  # noqa: E402
-from .normalization import layer_norm, normalize  # noqa: E402
+from .normalization import group_norm, layer_norm, normalize  # noqa: E402
 
-__all__ += ["layer_norm", "normalize", "one_hot"]
+__all__ += ["group_norm", "layer_norm", "normalize", "one_hot"]

@@ -1,8 +1,8 @@
-"""Normalisation: `batch_norm`, `layer_norm` and `local_response_norm` (their
-backward rules are in `nn.norm_ops`), and `normalize`, which is composed of
-tensor ops."""
+"""Normalisation: `batch_norm`, `layer_norm`, `group_norm` and
+`local_response_norm` (their backward rules are in `nn.norm_ops`), and
+`normalize`, which is composed of tensor ops."""
 from ..._errors import ShapeError, describe
-from ..norm_ops import BatchNorm, LayerNorm, LocalResponseNorm
+from ..norm_ops import BatchNorm, GroupNorm, LayerNorm, LocalResponseNorm
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -70,6 +70,31 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             raise ShapeError(f"layer_norm: {name} must be {shape} {input.dtype} like the "
                              f"normalized shape, got {describe(value)}")
     return LayerNorm.apply(input, weight, bias, dims=dims, eps=eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample's channels in ``num_groups`` groups (over the
+    group's channels and positions), then ``z_c = γ_c â_c + β_c``.
+
+    Shape:
+        input: (N, C, *) with C divisible by num_groups;  weight, bias: (C,).
+
+    >>> import tinygrad_cnn as tg
+    >>> from tinygrad_cnn.nn import functional as F
+    >>> F.group_norm(tg.tensor([[[1.0], [3.0], [10.0], [30.0]]]), 2, eps=0.0)[0, :, 0]
+    tensor([-1.,  1., -1.,  1.])
+    """
+    if input.ndim < 2:
+        raise ShapeError(f"group_norm: expected input (N, C, *), got {describe(input)}")
+    channels = input.shape[1]
+    if int(num_groups) != num_groups or num_groups < 1 or channels % num_groups:
+        raise ShapeError(f"group_norm: {channels} channels cannot be split into {num_groups} "
+                         f"groups of equal size; input {describe(input)}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and (tuple(value.shape) != (channels,) or value.dtype != input.dtype):
+            raise ShapeError(f"group_norm: {name} must be ({channels},) {input.dtype}, got "
+                             f"{describe(value)}")
+    return GroupNorm.apply(input, weight, bias, groups=int(num_groups), eps=eps)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

@@ -51,4 +51,4 @@ from .normalization import BatchNorm1d, LocalResponseNorm
 # keyed and parameter containers, Unflatten
 from .container_dicts import ModuleDict, ParameterDict, ParameterList
 from .flatten import Unflatten
-from .normalization import LayerNorm
+from .normalization import GroupNorm, LayerNorm

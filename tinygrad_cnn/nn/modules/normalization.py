@@ -1,5 +1,5 @@
 """Normalisation layers: `BatchNorm1d`, `BatchNorm2d` (one shared `_BatchNorm` base),
-`LayerNorm` and `LocalResponseNorm`."""
+`LayerNorm`, `GroupNorm` and `LocalResponseNorm`."""
 import numpy as np
 
 from ..._errors import ShapeError, describe
@@ -205,3 +205,41 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Group normalisation: each sample's channels normalised in ``num_groups``
+    groups, no running statistics (the same in training and eval), then a
+    per-channel ``γ_c â_c + β_c`` (``affine``). Independent of the batch size,
+    so it works where BatchNorm's batch statistics are too noisy.
+
+    Shape: (N, C, *) → the same; weight γ and bias β (C,).
+
+    >>> import tinygrad_cnn as tg
+    >>> GroupNorm(2, 4)
+    GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, bias=True, dtype=None):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = eps, affine
+        dtype = _float_dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
