@@ -185,19 +185,26 @@ def test_layer_norm_by_hand_gradcheck_and_errors():
     ((2, 3, 4, 5), (4, 5), True)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_layer_norm_matches_pytorch(shape, normalized, affine, dtype):
+    compare_norm_layers(lambda lib, lib_dtype: lib.nn.LayerNorm(
+        normalized, elementwise_affine=affine, dtype=lib_dtype), normalized, affine, shape, dtype)
+
+
+def compare_norm_layers(make, parameter_shape, affine, shape, dtype):
+    """The same layer in both libraries, γ and β set alike: output, the three
+    gradients and the repr must agree."""
     torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle")
     rng = np.random.default_rng(1)
     x, delta = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    size = int(np.prod(parameter_shape))
     results = []
     for lib in (torch, tg):
-        layer = lib.nn.LayerNorm(normalized, elementwise_affine=affine,
-                                 dtype=getattr(lib, np.dtype(dtype).name))
+        layer = make(lib, getattr(lib, np.dtype(dtype).name))
         if affine:
             layer.load_state_dict({
-                "weight": lib.tensor(np.linspace(0.5, 1.5, int(np.prod(normalized)))
-                                     .reshape(normalized).astype(dtype)),
-                "bias": lib.tensor(np.linspace(-1, 1, int(np.prod(normalized)))
-                                   .reshape(normalized).astype(dtype))})
+                "weight": lib.tensor(np.linspace(0.5, 1.5, size).reshape(parameter_shape)
+                                     .astype(dtype)),
+                "bias": lib.tensor(np.linspace(-1, 1, size).reshape(parameter_shape)
+                                   .astype(dtype))})
         a = lib.tensor(x, requires_grad=True)
         z = layer(a)
         z.backward(lib.tensor(delta))
@@ -233,25 +240,5 @@ def test_group_norm_by_hand_gradcheck_and_errors():
     ((2, 4, 2, 2), 4, True), ((4, 6), 2, True)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_group_norm_matches_pytorch(shape, groups, affine, dtype):
-    torch = pytest.importorskip("torch", reason="PyTorch is the parity oracle")
-    rng = np.random.default_rng(2)
-    x, delta = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
-    results = []
-    for lib in (torch, tg):
-        layer = lib.nn.GroupNorm(groups, shape[1], affine=affine,
-                                 dtype=getattr(lib, np.dtype(dtype).name))
-        if affine:
-            layer.load_state_dict({
-                "weight": lib.tensor(np.linspace(0.5, 1.5, shape[1]).astype(dtype)),
-                "bias": lib.tensor(np.linspace(-1, 1, shape[1]).astype(dtype))})
-        a = lib.tensor(x, requires_grad=True)
-        z = layer(a)
-        z.backward(lib.tensor(delta))
-        grads = [a.grad] + ([layer.weight.grad, layer.bias.grad] if affine else [])
-        results.append([z.detach().numpy()] + [g.numpy() for g in grads] + [repr(layer)])
-    tolerance = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
-    for theirs, ours in zip(*results):
-        if isinstance(theirs, str):
-            assert ours == theirs
-        else:
-            np.testing.assert_allclose(ours, theirs, **tolerance)
+    compare_norm_layers(lambda lib, lib_dtype: lib.nn.GroupNorm(
+        groups, shape[1], affine=affine, dtype=lib_dtype), (shape[1],), affine, shape, dtype)

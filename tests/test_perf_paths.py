@@ -65,17 +65,21 @@ def random_case(input_shape, weight_shape, options, dtype, seed=0):
     return a, w, b, rng.standard_normal(z_shape).astype(dtype)
 
 
+def assert_step_equals_the_reference(a, w, b, delta, options):
+    """The fast path's z and three gradients against `nn.reference`'s loops (float64)."""
+    z, grad_a, grad_w, grad_b = conv_step(a, w, b, delta, options)
+    close = dict(rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(z, R.conv2d(a, w, b, **options), **close)
+    np.testing.assert_allclose(grad_a, R.conv2d_input_grad(delta, w, a.shape, **options), **close)
+    np.testing.assert_allclose(grad_w, R.conv2d_weight_grad(a, delta, w.shape, **options), **close)
+    np.testing.assert_allclose(grad_b, R.conv2d_bias_grad(delta), rtol=1e-10)
+
+
 @pytest.mark.parametrize("input_shape, weight_shape, options", GEOMETRIES)
 def test_both_gemm_layouts_equal_the_textbook_procedure(conv_path, input_shape, weight_shape,
                                                         options):
     a, w, b, delta = random_case(input_shape, weight_shape, options, np.float64)
-    z, grad_a, grad_w, grad_b = conv_step(a, w, b, delta, options)
-    np.testing.assert_allclose(z, R.conv2d(a, w, b, **options), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_a, R.conv2d_input_grad(delta, w, a.shape, **options),
-                               rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_w, R.conv2d_weight_grad(a, delta, w.shape, **options),
-                               rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_b, R.conv2d_bias_grad(delta), rtol=1e-10)
+    assert_step_equals_the_reference(a, w, b, delta, options)
 
 
 @pytest.mark.parametrize("input_shape, weight_shape, options", GEOMETRIES)
@@ -177,13 +181,7 @@ def test_convolution_by_kernel_rows_equals_the_textbook_procedure(
     stride = options["stride"] if isinstance(options["stride"], tuple) else (options["stride"],) * 2
     assert conv_rows.use_rows(weight_shape, stride, 1, input_shape[2:])
     a, w, b, delta = random_case(input_shape, weight_shape, options, np.float64, seed=8)
-    z, grad_a, grad_w, grad_b = conv_step(a, w, b, delta, options)
-    np.testing.assert_allclose(z, R.conv2d(a, w, b, **options), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_a, R.conv2d_input_grad(delta, w, a.shape, **options),
-                               rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_w, R.conv2d_weight_grad(a, delta, w.shape, **options),
-                               rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_b, R.conv2d_bias_grad(delta), rtol=1e-10)
+    assert_step_equals_the_reference(a, w, b, delta, options)
 
 
 def test_kernel_rows_and_im2col_agree_in_float32_and_the_copy_is_k_h_times_smaller(monkeypatch):

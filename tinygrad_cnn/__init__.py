@@ -31,9 +31,10 @@ from .creation import (
 )
 from ._threads import get_num_threads, set_num_threads
 from .ops.elementwise import (
-    add, bmm, clone, div, divide, matmul, mm, mul, multiply, neg, negative, pow, sub, subtract,
+    add, bmm, div, divide, matmul, mm, mul, multiply, neg, negative, pow, sub, subtract,
     true_divide,
 )
+from .ops.conversion import clone
 from .ops.unary import (
     abs, absolute, clamp, clip, exp, exp2, expm1, log, log10, log1p, log2, reciprocal, rsqrt, sqrt,
     square,

@@ -134,24 +134,8 @@ def torch_model(torch, name):
         tnn.Linear(512, CLASSES))
 
 
-def torch_profile(name, warmup, steps, threads):
-    """PyTorch's own per-op profile of its step."""
-    import torch
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    model = torch_model(torch, name).train()
-    images, labels = make_batch()
-    x, y = torch.from_numpy(images), torch.from_numpy(labels)
-
-    def step():
-        model.zero_grad()
-        torch.nn.functional.cross_entropy(model(x), y).backward()
-    protocol.print_torch_profile(torch, step, warmup, steps,
-                                 f"{name} step, batch {BATCH}, float32 3×{SIZE}×{SIZE}", width=40)
-    return 0
-
-
-def torch_worker(name, warmup, steps, threads):
+def build_torch(name, threads):
+    """PyTorch's step on the twin model: zero_grad, forward, cross-entropy, backward."""
     import torch
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -163,8 +147,20 @@ def torch_worker(name, warmup, steps, threads):
         model.zero_grad()
         loss = torch.nn.functional.cross_entropy(model(x), y)
         loss.backward()
+    return step
 
-    times = time_steps(step, warmup, steps)
+
+def torch_profile(name, warmup, steps, threads):
+    """PyTorch's own per-op profile of its step."""
+    import torch
+    protocol.print_torch_profile(torch, build_torch(name, threads), warmup, steps,
+                                 f"{name} step, batch {BATCH}, float32 3×{SIZE}×{SIZE}", width=40)
+    return 0
+
+
+def torch_worker(name, warmup, steps, threads):
+    import torch
+    times = time_steps(build_torch(name, threads), warmup, steps)
     return {"times": times, "torch_version": torch.__version__}
 
 

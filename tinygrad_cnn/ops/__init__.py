@@ -5,7 +5,7 @@ docstring. Beside the op classes each file defines the functions users call —
 one function each, listed in the file's ``TENSOR_METHODS``. These ops know
 nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 
-- `elementwise`: arithmetic (+ − × ÷ ** @, with PyTorch's type promotion), clone
+- `elementwise`: arithmetic (+ − × ÷ ** @, with PyTorch's type promotion)
 - `unary`: exp, log, sqrt, square, rsqrt, log2 …, abs, clamp
 - `special`: erf, erfc
 - `trig`: sin, cos, tan, asin …, sinh, cosh, asinh …
@@ -27,7 +27,8 @@ nothing of ``nn``; the CNN layers live in ``tinygrad_cnn.nn.functional``.
 - `indexing`: ``x[index]``, ``x[index] = v``, where
 - `scatter_gather`: gather, scatter, index_select, masked_fill, take, nonzero …
 - `factories`: ``x.new_zeros(…)`` and friends
-- `conversion`: ``to(dtype or device)``, ``type``, ``float()``, ``long()`` …, ``cpu()``
+- `conversion`: ``to(dtype or device)``, ``type``, ``float()``, ``long()`` …, ``cpu()``,
+  clone, contiguous
 - `inplace`: ``add_``, ``x += y`` … and the version counter's rules
 - `combined`: addcmul, addcdiv
 """
@@ -40,8 +41,9 @@ from . import (
 from ._helpers import check_broadcast, normalize_dims, shape_of, unbroadcast
 from .activation import Relu, Sigmoid, Tanh, relu, sigmoid, tanh
 from .elementwise import (
-    Add, Cast, Clone, Div, MatMul, Mul, Neg, Pow, Sub, add, div, matmul, mul, neg, pow, sub,
+    Add, Cast, Div, MatMul, Mul, Neg, Pow, Sub, add, div, matmul, mul, neg, pow, sub,
 )
+from .conversion import Clone
 from .indexing import GetItem, IndexPut, Where, getitem, setitem, where
 from .movement import Cat, Flatten, Pad, Permute, Reshape, Squeeze, Stack, Transpose, Unsqueeze
 from .reductions import Amax, Amin, MaxDim, Mean, MinDim, MinMax, Sum

@@ -1,5 +1,6 @@
 """Conversions: dtype (``to``, ``type``, ``float()``, ``long()`` …), device
-(``to(device)``, ``cpu()``, ``cuda()``) and memory layout (``contiguous``).
+(``to(device)``, ``cpu()``, ``cuda()``), copies and memory layout (``clone``,
+``contiguous``).
 
 Each is a Tensor method (see ``TENSOR_METHODS``). Between float dtypes ``to``
 is differentiable (the `Cast` op: δ converted back); to an integer or bool
@@ -16,8 +17,34 @@ import numpy as np
 
 from ..device import resolve_device
 from ..dtypes import DType, to_dtype
+from ..function import Function
 from ..tensor import Tensor
-from .elementwise import Cast, clone
+from .elementwise import Cast
+
+class Clone(Function):
+    """z = a copy of x, so ∂L/∂x = δ."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, delta):
+        return delta
+
+
+def clone(input, *, memory_format=None):
+    """A copy of input that does not share memory; δ passes back unchanged.
+
+    >>> import tinygrad_cnn as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> y = tg.clone(x)
+    >>> y[0] = 5.0
+    >>> x
+    tensor([1., 2.])
+    """
+    return Clone.apply(input)
+
 
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",

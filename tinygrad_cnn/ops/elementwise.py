@@ -193,18 +193,6 @@ class Cast(Function):
         return delta.astype(ctx.in_dtype), None
 
 
-class Clone(Function):
-    """z = a copy of x, so ∂L/∂x = δ."""
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, delta):
-        return delta
-
-
 # --------------------------------------------------------------------------
 # the functions: ``tinygrad_cnn.exp(x)`` and ``x.exp()`` are the same function
 # --------------------------------------------------------------------------
@@ -387,19 +375,6 @@ def bmm(input, mat2):
         raise ShapeError(f"bmm: expected (B, n, k) and (B, k, m) with the same B, got "
                          f"{describe(input)} and {describe(mat2)}")
     return matmul(input, mat2)
-
-
-def clone(input, *, memory_format=None):
-    """A copy of input that does not share memory; δ passes back unchanged.
-
-    >>> import tinygrad_cnn as tg
-    >>> x = tg.tensor([1.0, 2.0])
-    >>> y = tg.clone(x)
-    >>> y[0] = 5.0
-    >>> x
-    tensor([1., 2.])
-    """
-    return Clone.apply(input)
 
 
 multiply, negative, subtract, true_divide = mul, neg, sub, div

@@ -8,7 +8,54 @@ from ..parameter import Parameter
 from .module import Module
 
 
-class ModuleDict(Module):
+class _Keyed(Module):
+    """The dict protocol over one of the module's registries (``_entries``
+    names it); subclasses say how a value is stored (``__setitem__``)."""
+
+    _entries = None
+
+    def _store(self):
+        return getattr(self, self._entries)
+
+    def __getitem__(self, key):
+        return self._store()[key]
+
+    def __delitem__(self, key):
+        del self._store()[key]
+
+    def __len__(self):
+        return len(self._store())
+
+    def __iter__(self):
+        return iter(self._store())
+
+    def __contains__(self, key):
+        return key in self._store()
+
+    def keys(self):
+        return self._store().keys()
+
+    def values(self):
+        return self._store().values()
+
+    def items(self):
+        return self._store().items()
+
+    def update(self, pairs):
+        """Add (name, value) pairs from a mapping or an iterable of pairs."""
+        for key, value in (pairs.items() if hasattr(pairs, "items") else pairs):
+            self[key] = value
+
+    def pop(self, key):
+        value = self._store()[key]
+        del self._store()[key]
+        return value
+
+    def clear(self):
+        self._store().clear()
+
+
+class ModuleDict(_Keyed):
     """Modules by name, in insertion order, like a dict.
 
     >>> from tinygrad_cnn import nn
@@ -17,51 +64,15 @@ class ModuleDict(Module):
     (['cls', 'box'], ['box.bias', 'box.weight'])
     """
 
+    _entries = "_modules"
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        return self._modules[key]
-
     def __setitem__(self, key, module):
         self.add_module(key, module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
-
-    def update(self, modules):
-        """Add (name, module) pairs from a mapping or an iterable of pairs."""
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for key, module in pairs:
-            self[key] = module
-
-    def pop(self, key):
-        module = self._modules[key]
-        del self._modules[key]
-        return module
-
-    def clear(self):
-        self._modules.clear()
 
 
 def _as_parameter(value):
@@ -123,7 +134,7 @@ class ParameterList(Module):
         return "\n".join(_parameter_line(key, p) for key, p in self._parameters.items())
 
 
-class ParameterDict(Module):
+class ParameterDict(_Keyed):
     """Parameters by name, like a dict; tensors put in are made Parameters.
 
     >>> import tinygrad_cnn as tg
@@ -133,42 +144,15 @@ class ParameterDict(Module):
     (['a', 'b'], True)
     """
 
+    _entries = "_parameters"
+
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
 
-    def __getitem__(self, key):
-        return self._parameters[key]
-
     def __setitem__(self, key, value):
         self.register_parameter(key, _as_parameter(value))
-
-    def __delitem__(self, key):
-        del self._parameters[key]
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def values(self):
-        return self._parameters.values()
-
-    def items(self):
-        return self._parameters.items()
-
-    def update(self, parameters):
-        pairs = parameters.items() if hasattr(parameters, "items") else parameters
-        for key, value in pairs:
-            self[key] = value
 
     def extra_repr(self):
         return "\n".join(_parameter_line(key, p) for key, p in self._parameters.items())

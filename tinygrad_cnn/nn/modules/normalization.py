@@ -11,6 +11,14 @@ from ._utils import _float_dtype
 from .module import Module
 
 
+def _affine_parameters(module, shape, affine, bias, dtype):
+    """γ = 1 and β = 0 of ``shape`` as ``module.weight`` / ``module.bias``, or
+    None in their place (no affine; ``bias=False`` leaves β out)."""
+    module.register_parameter("weight", Parameter(np.ones(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(np.zeros(shape, dtype=dtype))
+                              if affine and bias else None)
+
+
 class _BatchNorm(Module):
     """What BatchNorm1d and BatchNorm2d share: parameters, buffers, the momentum
     rule and the call to `F.batch_norm`. Subclasses only say which input ranks
@@ -25,14 +33,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_features, affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, dtype), None))
             self.register_buffer("running_var", Tensor._make(np.ones(num_features, dtype), None))
@@ -189,15 +190,8 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dtype = _float_dtype(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias,
+                           _float_dtype(dtype))
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -227,15 +221,7 @@ class GroupNorm(Module):
                              f"num_groups ({num_groups})")
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
-        dtype = _float_dtype(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_channels, affine, bias, _float_dtype(dtype))
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
