@@ -5,7 +5,7 @@ import pytest
 
 import tinygrad_cnn as tg
 from tinygrad_cnn import nn
-from tinygrad_cnn._errors import DTypeError
+from tinygrad_cnn._errors import DTypeError, ShapeError
 from tinygrad_cnn.nn import functional as F
 
 from loss_testing import torch_or_skip
@@ -104,3 +104,31 @@ def test_normalize_addcmul_addcdiv_match_pytorch():
     assert tg.tensor([1.0]).addcmul(tg.tensor([2.0]), tg.tensor([3.0])).item() == 7.0
     with pytest.raises(RuntimeError, match="addcdiv: integer division"):
         tg.addcdiv(tg.tensor([1.0]), tg.tensor([3]), tg.tensor([2]))
+
+
+def test_composed_ops_pass_gradcheck():
+    rng = np.random.default_rng(3)
+    x, t1 = (tg.tensor(rng.standard_normal((3, 4)), requires_grad=True) for _ in range(2))
+    t2 = tg.tensor(rng.standard_normal((3, 4)) + 4, requires_grad=True)
+    assert tg.gradcheck(lambda a: F.normalize(a, 2.0, 1), (x,))
+    assert tg.gradcheck(lambda a, b, c: tg.addcmul(a, b, c, value=0.5), (x, t1, t2))
+    assert tg.gradcheck(lambda a, b, c: tg.addcdiv(a, b, c, value=-2), (x, t1, t2))
+
+
+def test_the_new_helpers_refuse_what_they_cannot_do():
+    with pytest.raises(TypeError, match="addcmul: tensor2 must be a Tensor, got float"):
+        tg.addcmul(tg.ones(2), tg.ones(2), 3.0)
+    with pytest.raises(TypeError, match="normalize: out= is not supported"):
+        F.normalize(tg.ones(2, 2), out=tg.ones(2, 2))
+    with pytest.raises(RuntimeError, match="cannot infer num_classes from an empty tensor"):
+        F.one_hot(tg.tensor([], dtype=tg.int64))
+    with pytest.raises(TypeError, match="flip: missing the dims"):
+        tg.ones(2).flip()
+    with pytest.raises(TypeError, match="flip: give dims once"):
+        tg.flip(tg.ones(2, 2), 0, dims=[1])
+    with pytest.raises(ShapeError, match=r"group_norm: expected input \(N, C, \*\)"):
+        F.group_norm(tg.ones(4), 2)
+    with pytest.raises(ShapeError, match=r"group_norm: weight must be \(4,\) float32"):
+        F.group_norm(tg.ones(2, 4), 2, tg.ones(3))
+    with pytest.raises(TypeError, match="vector_to_parameters: expected a Tensor, got list"):
+        nn.utils.vector_to_parameters([1.0], [nn.Parameter(tg.ones(1))])

@@ -442,3 +442,16 @@ def test_warm_up_schedules_refuse_what_pytorch_refuses():
     other, _ = make_optimizers()
     with pytest.raises(ValueError, match="drives another optimizer"):
         lr_scheduler.SequentialLR(opt, [first, lr_scheduler.ExponentialLR(other, 0.9)], [2])
+
+
+def test_warm_restarts_and_linear_lr_refuse_bad_arguments():
+    opt, _ = make_optimizers()
+    with pytest.raises(ValueError, match="T_mult must be an int >= 1"):
+        lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0)
+    with pytest.raises(ValueError, match="eta_min must be a number"):
+        lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, eta_min="0")
+    with pytest.raises(ValueError, match="LinearLR: end_factor must be in"):
+        lr_scheduler.LinearLR(opt, end_factor=1.5)
+    restarts = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+    with pytest.raises(ValueError, match="expected a non-negative epoch, got -1"):
+        restarts.step(-1)
